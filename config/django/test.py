@@ -1,0 +1,14 @@
+"""Settings for the test suite: the embedded default, fast hashing, deterministic CAPTCHA."""
+
+from config.django.base import *  # noqa: F403
+from config.django.base import BASE_DIR
+
+DEBUG = False
+CAPTCHA_TEST_MODE = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+EMAIL_BACKEND = "matrix.notifications.backends.OutboxEmailBackend"
+SMS_BACKEND = "outbox"
+OUTBOX_ENABLED = True
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix-test"}}

@@ -1,0 +1,22 @@
+"""Celery on Redis in production; tasks run in-process (eagerly) when no broker is configured."""
+
+from config.env import env, env_int
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "Asia/Kuala_Lumpur"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# Pending FPX payments older than this are re-queried with an AE enquiry.
+FPX_REQUERY_AFTER_SECONDS = env_int("FPX_REQUERY_AFTER_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE = {
+    "payments-requery-pending": {
+        "task": "matrix.payments.tasks.payments_requery_pending",
+        "schedule": env_int("FPX_REQUERY_EVERY_SECONDS", 5 * 60),
+    },
+}

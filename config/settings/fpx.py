@@ -1,0 +1,25 @@
+"""FPX (PayNet) merchant settings. The embedded default points at the bundled simulator.
+
+For PayNet UAT or production set FPX_SELLER_EX_ID, FPX_SELLER_ID, FPX_SELLER_BANK_CODE, FPX_PRIVATE_KEY_PATH,
+FPX_CERT_PATHS (comma-separated: current and, during a rollover, the old certificate), FPX_AR_URL,
+FPX_ENQUIRY_URL and FPX_BANKLIST_URL, and FPX_SIMULATOR_ENABLED=0.
+"""
+
+from config.env import BASE_DIR, env, env_bool, env_list
+
+KEYS_DIR = BASE_DIR / "var" / "keys"
+
+FPX_SIMULATOR_ENABLED = env_bool("FPX_SIMULATOR_ENABLED", True)
+FPX_SELLER_EX_ID = env("FPX_SELLER_EX_ID", "EX00000001")
+FPX_SELLER_ID = env("FPX_SELLER_ID", "SE00000001")
+FPX_SELLER_BANK_CODE = env("FPX_SELLER_BANK_CODE", "01")
+FPX_VERSION = env("FPX_VERSION", "7.0")
+FPX_PRIVATE_KEY_PATH = env("FPX_PRIVATE_KEY_PATH", str(KEYS_DIR / "seller_private.pem"))
+FPX_CERT_PATHS = env_list("FPX_CERT_PATHS", [str(KEYS_DIR / "fpx_simulator_cert.pem")])
+# Where the browser posts the AR, and where we send AE and BE host-to-host. Empty: the simulator's own URLs
+# on this server (PORTAL_BASE_URL + /fpx-simulator/...).
+FPX_AR_URL = env("FPX_AR_URL")
+FPX_ENQUIRY_URL = env("FPX_ENQUIRY_URL")
+FPX_BANKLIST_URL = env("FPX_BANKLIST_URL")
+# Public base URL of this portal, used for the simulator's host-to-host calls and links in emails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")

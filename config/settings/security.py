@@ -1,0 +1,53 @@
+"""Sessions, lockout, rate limits, CAPTCHA and Content Security Policy."""
+
+from csp.constants import NONE, SELF
+
+from config.env import env_bool, env_int
+
+# Sessions: end after inactivity; the page warns SESSION_WARNING_SECONDS before and offers to stay.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 2 * 60)
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+
+# django-axes: lock the pair (IC number, IP address) after repeated failed passwords, never the IC alone,
+# so that nobody can lock a victim out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "id_number"
+AXES_LOCKOUT_CALLABLE = "matrix.accounts.views.lockout_response"
+AXES_ENABLE_ADMIN = True
+
+RATELIMIT_USE_CACHE = "default"
+
+# django-simple-captcha: self-hosted image CAPTCHA with an audio alternative when flite is present.
+CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 36
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # The FPX AR is posted by the browser to FPX's host (or the simulator on this server).
+        "form-action": [SELF, "https:"],
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"

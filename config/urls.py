@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from matrix.core import views as core_views
+
+urlpatterns = [
+    path("", include("matrix.pages.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("matrix.accounts.urls")),
+    path("self-employed/", include("matrix.registrations.urls")),
+    path("self-employed/contributions/", include("matrix.contributions.urls")),
+    path("payments/", include("matrix.payments.urls")),
+    path("backoffice/", include("matrix.backoffice.urls")),
+    path("api/", include("matrix.api.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.OUTBOX_ENABLED:
+    urlpatterns.append(path("dev/outbox/", include("matrix.notifications.urls")))
+
+if settings.FPX_SIMULATOR_ENABLED:
+    urlpatterns.append(path("fpx-simulator/", include("matrix.fpx_simulator.urls")))

@@ -1,0 +1,16 @@
+import os
+
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+
+class CoreConfig(AppConfig):
+    name = "matrix.core"
+    label = "core"
+
+    def ready(self):
+        from django.conf import settings
+
+        # The CAPTCHA's test answer is for automated tests on a development server only.
+        if os.environ.get("CAPTCHA_TEST_MODE", "").lower() in {"1", "true", "yes", "on"} and not settings.DEBUG:
+            raise ImproperlyConfigured("CAPTCHA_TEST_MODE=1 is refused when DEBUG is off.")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from matrix.pages import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
+    path("terms/", views.terms, name="terms"),
+    path("benefits/", views.benefits, name="benefits"),
+]

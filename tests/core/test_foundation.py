@@ -1,0 +1,115 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from matrix.notifications.models import OutboxMessage
+from matrix.notifications.services import email_send, sms_send
+from matrix.reference.models import Bank, Branch, Plan, Sector, State
+
+
+@pytest.mark.django_db
+def test_home_page_answers_in_english_and_malay(client: Client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'lang="en"' in response.content
+    response = client.post(reverse("set_language"), {"language": "ms", "next": "/"}, follow=True)
+    assert b'lang="ms"' in response.content
+    assert b"Skim Keselamatan Sosial Pekerjaan Sendiri" in response.content
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client: Client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_reference_data_is_loaded_by_migrations():
+    assert Sector.objects.count() == 20
+    assert set(Sector.objects.values_list("name_en", flat=True)) >= {"ACCOMMODATION", "SUPPORT SERVICES"}
+    assert Sector.objects.get(name_en="HAWKER").name_ms == "Penjaja"
+    assert all(sector.classes.exists() for sector in Sector.objects.all())
+    plans = {p.number: (p.insured_monthly_earnings, p.monthly_contribution, p.annual_contribution)
+             for p in Plan.objects.all()}
+    assert str(plans[2][2]) == "232.80" and str(plans[1][2]) == "157.20"
+    assert str(plans[3][2]) == "442.80" and str(plans[4][2]) == "592.80"
+    assert State.objects.count() == 16
+    assert all(state.branches.exists() and state.cities.exists() for state in State.objects.all())
+    assert Branch.objects.filter(name="Pejabat PERKESO Kuala Lumpur").exists()
+    assert Bank.objects.get(code="ABB0233").name == "Affin Bank"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_lists_sms_and_email_newest_first(client: Client):
+    sms_send(to="60108877665", text="Your MATRIX code is 123456")
+    email_send(to="ahmad@example.com", subject="Hello", text="Body of the email")
+    assert OutboxMessage.objects.count() == 2
+    response = client.get("/dev/outbox/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("Body of the email") < body.index("Your MATRIX code is 123456")
+
+
+@pytest.mark.django_db
+def test_messages_are_not_sent_when_the_transaction_rolls_back():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sms_send(to="60108877665", text="never sent")
+        raise RuntimeError
+    assert not OutboxMessage.objects.exists()
+
+
+def _check(settings_module: str, **extra_env) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "CAPTCHA_TEST_MODE", "DEBUG"}}
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, **extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _check(
+        "config.django.production",
+        SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
+        ALLOWED_HOSTS="matrix.example.gov.my",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _check("config.django.production", SECRET_KEY="", ALLOWED_HOSTS="x", DATABASE_URL="sqlite:///:memory:")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_captcha_test_mode_is_refused_when_debug_is_off():
+    result = _check(
+        "config.django.production",
+        SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
+        ALLOWED_HOSTS="matrix.example.gov.my",
+        DATABASE_URL="sqlite:///:memory:",
+        CAPTCHA_TEST_MODE="1",
+    )
+    assert result.returncode != 0
+    assert "CAPTCHA_TEST_MODE" in result.stderr
+
+
+def test_outbox_is_not_served_in_production():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client(HTTP_HOST='matrix.example.gov.my').get('/dev/outbox/', secure=True).status_code)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.production",
+           "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
+           "ALLOWED_HOSTS": "matrix.example.gov.my", "DATABASE_URL": "sqlite:///:memory:"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "404", result.stderr
