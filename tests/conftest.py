@@ -38,3 +38,24 @@ def _embedded_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "matrix.notifications.backends.OutboxEmailBackend"
     settings.SMS_BACKEND = "outbox"
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import user_make
+
+    return user_make()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import user_make
+
+    return user_make(full_name="LIM AH KOW", email="lim@example.com", mobile="60198765432")
+
+
+@pytest.fixture
+def user_client(client, user):
+    """A test client signed in as `user`."""
+    client.force_login(user)
+    return client

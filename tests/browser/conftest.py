@@ -45,3 +45,17 @@ def page(browser, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+def page_sign_in(page, user) -> None:
+    """Put a signed-in session for `user` into the page's browser context (for tests whose subject is not the
+    login journey itself; the accounts browser tests log in through the pages)."""
+    from urllib.parse import urlparse
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    host = urlparse(page.base_url).hostname
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "domain": host, "path": "/"}])
