@@ -49,7 +49,7 @@ run: setup
 	@echo "  MATRIX is running on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo login: IC 900101145678, password 'matrix-demo-2026'  (outbox: http://127.0.0.1:$(PORT)/dev/outbox/)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

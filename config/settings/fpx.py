@@ -23,3 +23,11 @@ FPX_ENQUIRY_URL = env("FPX_ENQUIRY_URL")
 FPX_BANKLIST_URL = env("FPX_BANKLIST_URL")
 # Public base URL of this portal, used for the simulator's host-to-host calls and links in emails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# The simulator (embedded default and tests only): it signs BC/AC with its own generated key, and verifies
+# our BE/AR/AE with the seller's certificate. `make run` / `make test` generate both pairs (manage.py fpx_keys).
+FPX_SIMULATOR_PRIVATE_KEY_PATH = env("FPX_SIMULATOR_PRIVATE_KEY_PATH", str(KEYS_DIR / "fpx_simulator_private.pem"))
+FPX_SIMULATOR_SELLER_CERT_PATH = env("FPX_SIMULATOR_SELLER_CERT_PATH", str(KEYS_DIR / "seller_cert.pem"))
+# How the simulator delivers the direct AC: normal, delay, duplicate, reorder or drop (tests change it).
+FPX_SIMULATOR_DIRECT_AC_MODE = env("FPX_SIMULATOR_DIRECT_AC_MODE", "normal")
+FPX_SIMULATOR_DIRECT_AC_DELAY_SECONDS = float(env("FPX_SIMULATOR_DIRECT_AC_DELAY_SECONDS", "2"))
