@@ -26,7 +26,7 @@ frontend/node_modules/.installed: frontend/package.json
 	@touch $@
 
 static/css/matrix.css: frontend/node_modules/.installed frontend/tailwind.config.js frontend/src/matrix.css $(shell find templates matrix -name '*.html' 2>/dev/null)
-	cd frontend && npx tailwindcss -c tailwind.config.js -i src/matrix.css -o ../static/css/matrix.css --minify 2>/dev/null
+	cd frontend && npx tailwindcss -c tailwind.config.js -i src/matrix.css -o ../static/css/matrix.css --minify
 
 css: static/css/matrix.css
 
