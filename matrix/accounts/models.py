@@ -63,3 +63,80 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name
+
+
+class OtpPurpose(models.TextChoices):
+    SIGNUP = "SIGNUP", _("Sign up")
+    RESET = "RESET", _("Password reset")
+    CHANGE_MOBILE = "CHANGE_MOBILE", _("Change of mobile number")
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS. Only an HMAC of the code is kept (`code_hash`), never the code itself.
+
+    A code is open until it is used, replaced by a newer code, or its tries run out; `closed_at` marks the end,
+    `used_at` a successful use. The database allows one open code per account and purpose."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=16, choices=OtpPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    sent_to = models.CharField(max_length=15, db_index=True, help_text="E.164 digits of the mobile it went to.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"], condition=models.Q(closed_at__isnull=True), name="otp_one_open_per_purpose"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=OtpPurpose.values), name="otp_purpose_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="otp_expires_after"),
+            models.CheckConstraint(condition=models.Q(attempts__lte=5), name="otp_attempts_at_most_5"),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(closed_at__isnull=False), name="otp_used_is_closed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} code for {self.user_id}"
+
+
+class LinkPurpose(models.TextChoices):
+    ACTIVATE = "ACTIVATE", _("Account activation")
+    RESET = "RESET", _("Password reset")
+    CHANGE_EMAIL = "CHANGE_EMAIL", _("Change of email")
+
+
+class EmailLink(models.Model):
+    """A single-use, expiring link sent by email. Only the SHA-256 of its random token is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_links")
+    purpose = models.CharField(max_length=16, choices=LinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"], condition=models.Q(closed_at__isnull=True), name="link_one_open_per_purpose"
+            ),
+            models.CheckConstraint(condition=models.Q(purpose__in=LinkPurpose.values), name="link_purpose_valid"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="link_expires_after"),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(closed_at__isnull=False), name="link_used_is_closed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.user_id}"

@@ -2,11 +2,16 @@
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from matrix.contributions.models import Contribution
-from matrix.core.coverage import coverage_period, renewal_period
+from matrix.contributions.selectors import renewal_facts, renewal_plans
+from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS, coverage_period, renewal_period
+from matrix.core.money import money_times
+from matrix.reference.models import Plan
 from matrix.registrations.models import Registration
 
 
@@ -42,3 +47,65 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: datetime) -> 
     contribution.paid_at = paid_at
     contribution.save(update_fields=["state", "start_at", "end_at", "paid_at"])
     return contribution
+
+
+class RenewalRefused(Exception):
+    """The renewal breaks a rule; nothing was stored. `message` is for the person."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class UnpaidRenewalExists(RenewalRefused):
+    """The sector already has a renewal awaiting payment (constraint `contribution_one_unpaid_renewal`)."""
+
+    def __init__(self, contribution: Contribution | None):
+        super().__init__(_("This sector already has a renewal awaiting payment. Pay it or wait for it to settle."))
+        self.contribution = contribution
+
+
+@transaction.atomic
+def contribution_renew(
+    *, user, registration: Registration, plan: Plan, months: int, now: datetime | None = None
+) -> Contribution:
+    """Ask for a renewal of `registration`'s sector: a RENEWAL contribution awaiting payment.
+
+    Its cover is fixed only when the payment is approved (contribution_mark_paid). Refused when the sector's
+    first period is not paid (or was rejected), when the plan breaks the 12-month plan lock, and when the sector
+    already has an unpaid renewal: the database constraint refuses the second one, also under concurrent submits.
+    """
+    now = now or timezone.now()
+    # The registration row is the sector's lock (contribution_mark_paid takes it too).
+    registration = (
+        Registration.objects.select_for_update().get(pk=registration.pk, person__user=user)
+    )
+    if isinstance(months, bool) or not isinstance(months, int) or not MIN_MONTHS <= months <= MAX_MONTHS:
+        raise RenewalRefused(_("Select from 1 to 12 contribution months."))
+    facts = renewal_facts(registration=registration)
+    if facts.first is None or facts.first.state == Contribution.State.REJECTED:
+        raise RenewalRefused(_("This sector's registration was rejected: it cannot be renewed."))
+    if facts.first.state != Contribution.State.PAID:
+        raise RenewalRefused(_("Pay the registration of this sector before renewing it."))
+    if plan.pk not in {allowed.pk for allowed in renewal_plans(facts=facts, now=now)}:
+        raise RenewalRefused(
+            _("Contribution plan is always locked for 1 year and no change of plan allowed within this period.")
+        )
+
+    try:
+        with transaction.atomic():
+            return Contribution.objects.create(
+                registration=registration,
+                kind=Contribution.Kind.RENEWAL,
+                state=Contribution.State.AWAITING_PAYMENT,
+                plan=plan,
+                monthly_contribution=plan.monthly_contribution,
+                months=months,
+                amount=money_times(plan.monthly_contribution, months),
+                created_at=now,
+            )
+    except IntegrityError as exc:
+        existing = Contribution.objects.filter(
+            registration=registration, kind=Contribution.Kind.RENEWAL, state=Contribution.State.AWAITING_PAYMENT
+        ).first()
+        raise UnpaidRenewalExists(existing) from exc

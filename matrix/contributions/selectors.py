@@ -1,0 +1,190 @@
+"""Reads on contributions for the pages: each runs a fixed number of queries whatever the number of rows."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from matrix.contributions.models import Contribution, ContributionStatus
+from matrix.core.coverage import Period, renewal_period
+from matrix.core.kltime import kl
+from matrix.payments.models import Payment
+from matrix.reference.models import Plan
+from matrix.registrations.models import Document, Registration
+
+PLAN_LOCK_MONTHS = 12
+
+
+def payments_newest_first():
+    return Payment.objects.select_related("bank").order_by("-created_at", "-pk")
+
+
+def payment_shown(payments: list[Payment]) -> Payment | None:
+    """The attempt whose status the contribution shows: the paid one (not a refund) wins; else the latest."""
+    for payment in payments:
+        if payment.status == Payment.Status.PAID and not payment.refund_due:
+            return payment
+    return payments[0] if payments else None
+
+
+def contribution_history(*, user):
+    """The person's contributions, newest first, with sector, plan and payment attempts loaded."""
+    return (
+        Contribution.objects.filter(registration__person__user=user)
+        .select_related("registration__sector", "plan")
+        .prefetch_related(Prefetch("payments", queryset=payments_newest_first()))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _registrations_renewal_facts(*, user):
+    """Per registration of the person: its newest paid contribution, whether the first period is paid, whether
+    a renewal awaits payment. One query."""
+    contributions = Contribution.objects.filter(registration=OuterRef("pk"))
+    return Registration.objects.filter(person__user=user).annotate(
+        newest_paid_id=Subquery(
+            contributions.filter(state=Contribution.State.PAID).order_by("-end_at", "-pk").values("pk")[:1]
+        ),
+        first_paid=Exists(contributions.filter(kind=Contribution.Kind.REGISTRATION, state=Contribution.State.PAID)),
+        unpaid_renewal=Exists(
+            contributions.filter(kind=Contribution.Kind.RENEWAL, state=Contribution.State.AWAITING_PAYMENT)
+        ),
+    )
+
+
+@dataclass
+class HistoryRow:
+    contribution: Contribution
+    status: str
+    status_label: str
+    payment: Payment | None
+    paid_payment: Payment | None
+    renew_now: bool
+
+
+def history_rows(*, user, contributions, now: datetime | None = None) -> list[HistoryRow]:
+    """Decorate one page of `contribution_history` for the table (one extra query for the whole page)."""
+    now = now or timezone.now()
+    facts = {
+        registration.pk: registration
+        for registration in _registrations_renewal_facts(user=user).only("pk")
+    }
+    rows = []
+    for contribution in contributions:
+        payments = list(contribution.payments.all())
+        shown = payment_shown(payments)
+        fact = facts.get(contribution.registration_id)
+        renew_now = bool(
+            fact is not None
+            and fact.first_paid
+            and not fact.unpaid_renewal
+            and fact.newest_paid_id == contribution.pk
+        )
+        status = contribution.status_at(now)
+        rows.append(
+            HistoryRow(
+                contribution=contribution,
+                status=status,
+                status_label=str(ContributionStatus(status).label),
+                payment=shown,
+                paid_payment=shown if shown is not None and shown.status == Payment.Status.PAID else None,
+                renew_now=renew_now,
+            )
+        )
+    return rows
+
+
+def contribution_for_view(*, user, pk: int) -> Contribution:
+    """One contribution of the person with everything the View Contribution page shows; 404 for anyone else."""
+    queryset = Contribution.objects.select_related(
+        "registration__person__user", "registration__sector", "registration__sector_class", "plan"
+    ).prefetch_related(
+        Prefetch("payments", queryset=payments_newest_first()),
+        Prefetch("registration__documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
+    )
+    return get_object_or_404(queryset, pk=pk, registration__person__user=user)
+
+
+# Renewals ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenewalFacts:
+    registration: Registration
+    first: Contribution | None
+    latest_end: datetime | None
+    unpaid_renewal: Contribution | None
+
+    @property
+    def first_paid(self) -> bool:
+        return self.first is not None and self.first.state == Contribution.State.PAID
+
+    @property
+    def plan_lock_until(self) -> datetime | None:
+        if not self.first_paid:
+            return None
+        return kl(self.first.start_at) + relativedelta(months=PLAN_LOCK_MONTHS)
+
+    def plan_locked_on(self, moment: datetime) -> bool:
+        until = self.plan_lock_until
+        return until is not None and moment < until
+
+    def period_if_paid_at(self, *, paid_at: datetime, months: int) -> Period:
+        return renewal_period(latest_end=self.latest_end, paid_at=paid_at, months=months)
+
+
+def _facts(registration: Registration, contributions: list[Contribution]) -> RenewalFacts:
+    first = next((c for c in contributions if c.kind == Contribution.Kind.REGISTRATION), None)
+    paid_ends = [c.end_at for c in contributions if c.state == Contribution.State.PAID and c.end_at]
+    unpaid = next(
+        (c for c in contributions
+         if c.kind == Contribution.Kind.RENEWAL and c.state == Contribution.State.AWAITING_PAYMENT),
+        None,
+    )
+    return RenewalFacts(registration=registration, first=first, latest_end=max(paid_ends, default=None),
+                        unpaid_renewal=unpaid)
+
+
+def renewal_facts(*, registration: Registration) -> RenewalFacts:
+    return _facts(registration, list(registration.contributions.select_related("plan").order_by("created_at", "pk")))
+
+
+def renewal_plans(*, facts: RenewalFacts, now: datetime) -> list[Plan]:
+    """Plans a renewal may use: within 12 months of the sector's first cover only the first period's plan
+    (its rate in force today when the law changed it); afterwards any plan in force."""
+    today = kl(now).date()
+    in_force = list(Plan.objects.in_force(today).order_by("number"))
+    if facts.plan_locked_on(now):
+        number = facts.first.plan.number
+        same = [plan for plan in in_force if plan.number == number]
+        return same or [facts.first.plan]
+    return in_force
+
+
+def registrations_of(*, user):
+    return Registration.objects.filter(person__user=user).select_related("sector", "sector_class")
+
+
+def registration_of(*, user, pk: int) -> Registration:
+    return get_object_or_404(registrations_of(user=user), pk=pk)
+
+
+def renewal_choices(*, user) -> list[RenewalFacts]:
+    """The person's registrations with what renewing each needs (ordered by sector)."""
+    registrations = list(
+        registrations_of(user=user)
+        .prefetch_related(
+            Prefetch("contributions", queryset=Contribution.objects.select_related("plan").order_by("created_at"))
+        )
+        .order_by("sector__sort_order", "sector__name_en")
+    )
+    return [_facts(registration, list(registration.contributions.all())) for registration in registrations]
+
+
+def days_left(*, end: datetime, now: datetime) -> int:
+    """Whole days from today to the last day of cover (0 on the last day)."""
+    end_day: date = kl(end).date()
+    return (end_day - kl(now).date()).days

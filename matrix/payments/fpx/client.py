@@ -1,0 +1,67 @@
+"""HTTP transport to FPX (or the bundled simulator): BE -> BC and AE -> AC, host to host, with short timeouts.
+The AR is not sent from here: the browser posts it (see `config.ar_url`)."""
+
+import logging
+
+import requests
+from django.core.cache import cache
+from django.utils import timezone
+
+from matrix.payments.fpx import config
+from matrix.payments.fpx.exceptions import GatewayError, MessageRefused
+from matrix.payments.fpx.messages import BankOption, bc_parse, be_build
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = (3.05, 15)  # (connect, read) seconds
+BANKLIST_CACHE_KEY = "payments:fpx:banklist"
+BANKLIST_CACHE_SECONDS = 60
+
+
+def _post(url: str, fields: dict[str, str]) -> str:
+    """POST the urlencoded `fields`; the answer body as text. Any transport problem is a GatewayError."""
+    try:
+        response = requests.post(
+            url, data=fields, timeout=TIMEOUT,
+            headers={"Accept": "text/plain", "User-Agent": "MATRIX-FPX-client/1.0"},
+        )
+    except requests.RequestException as exc:
+        raise GatewayError(f"FPX host unreachable: {exc.__class__.__name__}") from exc
+    if response.status_code != 200:
+        raise GatewayError(f"FPX host answered HTTP {response.status_code}")
+    try:
+        return response.content.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise GatewayError("FPX host answered a body that is not UTF-8") from exc
+
+
+def _bank_names() -> dict[str, str]:
+    from matrix.reference.models import Bank
+
+    return dict(Bank.objects.values_list("code", "name"))
+
+
+def banklist_fetch(*, use_cache: bool = True) -> list[BankOption]:
+    """The banks FPX offers now (BE -> BC), verified; cached briefly because availability changes."""
+    if use_cache:
+        cached = cache.get(BANKLIST_CACHE_KEY)
+        if cached is not None:
+            return cached
+    seller = config.seller()
+    body = _post(config.banklist_url(), be_build(seller=seller, private_key=config.private_key()))
+    try:
+        banks = bc_parse(body, certificates=config.certificates(), now=timezone.now(), seller_ex_id=seller.ex_id,
+                         names=_bank_names())
+    except MessageRefused as exc:
+        logger.warning("FPX bank list refused: %s", exc)
+        raise GatewayError("FPX bank list could not be verified") from exc
+    cache.set(BANKLIST_CACHE_KEY, banks, BANKLIST_CACHE_SECONDS)
+    return banks
+
+
+def enquiry_send(fields: dict[str, str]) -> str:
+    """Send a signed AE; the raw urlencoded AC that answers it (verified by the caller, payment_settle)."""
+    body = _post(config.enquiry_url(), fields)
+    if not body:
+        raise GatewayError("FPX answered the enquiry with an empty body")
+    return body

@@ -1,0 +1,113 @@
+"""Checking an uploaded document (PDF, JPEG or PNG, judged by its content, within the size limit) and keeping
+it as a draft between the registration form and the check-your-answers page.
+
+Files are stored privately (default storage under MEDIA_ROOT) under server-made names; the person's file name
+is kept only as data, after sanitising."""
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+ORIGINAL_NAME_MAX = 100
+DRAFT_DIR = "drafts"
+DRAFT_NAME_RE = re.compile(rf"^{DRAFT_DIR}/[0-9a-f]{{32}}$")
+_HEAD_BYTES = 8192
+
+
+def upload_max_bytes() -> int:
+    return int(settings.UPLOAD_MAX_BYTES)
+
+
+def upload_max_megabytes() -> str:
+    megabytes = upload_max_bytes() / (1024 * 1024)
+    return f"{megabytes:g}"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    original_name: str
+    content_type: str
+    size: int
+
+
+def original_name_clean(name: str, *, content_type: str = "") -> str:
+    """The base name only: no folders, no control characters, no leading dots, at most 100 characters
+    (the extension kept). An empty result becomes `document.<ext>`."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = " ".join(name.split()).strip().lstrip(".").strip()
+    if len(name) > ORIGINAL_NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: ORIGINAL_NAME_MAX - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:ORIGINAL_NAME_MAX]
+    if not name:
+        name = "document" + ALLOWED_TYPES.get(content_type, "")
+    return name
+
+
+def upload_check(upload) -> CheckedUpload:
+    """Accept a PDF, JPEG or PNG of at most UPLOAD_MAX_BYTES; raise ValidationError with a clear message."""
+    size = upload.size or 0
+    if size > upload_max_bytes():
+        raise ValidationError(
+            _("The selected file must be smaller than %(max)s MB.") % {"max": upload_max_megabytes()},
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError(_("The selected file is empty."), code="empty")
+    upload.seek(0)
+    head = upload.read(_HEAD_BYTES)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else ""
+    wrong_type = ValidationError(_("The selected file must be a PDF, JPEG or PNG."), code="wrong_type")
+    if content_type not in ALLOWED_TYPES:
+        raise wrong_type
+    if content_type == "application/pdf":
+        if not head.startswith(b"%PDF-"):
+            raise wrong_type
+    else:
+        try:
+            with Image.open(upload) as image:
+                if image.format != PILLOW_FORMATS[content_type]:
+                    raise wrong_type
+                image.verify()
+        except ValidationError:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise wrong_type from exc
+        finally:
+            upload.seek(0)
+    return CheckedUpload(
+        original_name=original_name_clean(getattr(upload, "name", ""), content_type=content_type),
+        content_type=content_type,
+        size=size,
+    )
+
+
+def draft_file_save(upload) -> str:
+    """Keep a checked upload until the registration is submitted; returns its server-made storage name."""
+    upload.seek(0)
+    return default_storage.save(f"{DRAFT_DIR}/{uuid.uuid4().hex}", upload)
+
+
+def draft_name_is_valid(name: str) -> bool:
+    return bool(DRAFT_NAME_RE.match(name or ""))
+
+
+def draft_file_delete(name: str) -> None:
+    if draft_name_is_valid(name) and default_storage.exists(name):
+        default_storage.delete(name)
