@@ -21,6 +21,8 @@ class Payment(models.Model):
     seller_txn_time = models.CharField(max_length=14)
     amount = models.DecimalField(max_digits=9, decimal_places=2)
     bank = models.ForeignKey("reference.Bank", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The FPX bank code the buyer chose (kept even when our reference data does not know it; AE repeats it).
+    buyer_bank_id = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     debit_auth_code = models.CharField(max_length=4, blank=True)
     credit_auth_code = models.CharField(max_length=4, blank=True)

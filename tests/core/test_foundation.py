@@ -113,3 +113,66 @@ def test_outbox_is_not_served_in_production():
            "ALLOWED_HOSTS": "matrix.example.gov.my", "DATABASE_URL": "sqlite:///:memory:"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "404", result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_redis(client: Client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "error"
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_machines_redis(client: Client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_staff_can_edit_reference_data_in_the_admin(client: Client):
+    from matrix.accounts.models import User
+
+    admin_user = User.objects.create_superuser("800101145555", "a-strong-admin-password")
+    client.force_login(admin_user)
+    sector = Sector.objects.get(code="hawker")
+    assert client.get(reverse("admin:reference_sector_changelist")).status_code == 200
+    assert client.get(reverse("admin:reference_sector_change", args=[sector.pk])).status_code == 200
+    assert client.get(reverse("admin:reference_plan_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_plans_in_force_follow_their_effective_dates():
+    from datetime import date
+    from decimal import Decimal
+
+    plan = Plan.objects.get(number=1)
+    plan.effective_to = date(2030, 12, 31)
+    plan.save(update_fields=["effective_to"])
+    Plan.objects.create(number=1, insured_monthly_earnings=Decimal("1200"), monthly_contribution=Decimal("15.00"),
+                        effective_from=date(2031, 1, 1))
+    assert Plan.objects.in_force(date(2030, 6, 1)).get(number=1).monthly_contribution == Decimal("13.10")
+    assert Plan.objects.in_force(date(2031, 6, 1)).get(number=1).monthly_contribution == Decimal("15.00")
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_non_positive_rate():
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.create(number=9, insured_monthly_earnings=Decimal("1"), monthly_contribution=Decimal("0"),
+                            effective_from=date(2030, 1, 1))
+
+
+@pytest.mark.django_db
+def test_pages_send_a_content_security_policy_without_inline_script(client: Client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
