@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IdType(models.TextChoices):
@@ -67,7 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class OtpPurpose(models.TextChoices):
     SIGNUP = "SIGNUP", _("Sign up")
-    RESET = "RESET", _("Password reset")
+    RESET = "RESET", pgettext_lazy("purpose", "Password reset")
     CHANGE_MOBILE = "CHANGE_MOBILE", _("Change of mobile number")
 
 
@@ -109,7 +110,7 @@ class OneTimeCode(models.Model):
 
 class LinkPurpose(models.TextChoices):
     ACTIVATE = "ACTIVATE", _("Account activation")
-    RESET = "RESET", _("Password reset")
+    RESET = "RESET", pgettext_lazy("purpose", "Password reset")
     CHANGE_EMAIL = "CHANGE_EMAIL", _("Change of email")
 
 
@@ -132,7 +133,9 @@ class EmailLink(models.Model):
                 fields=["user", "purpose"], condition=models.Q(closed_at__isnull=True), name="link_one_open_per_purpose"
             ),
             models.CheckConstraint(condition=models.Q(purpose__in=LinkPurpose.values), name="link_purpose_valid"),
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="link_expires_after"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="link_expires_after"
+            ),
             models.CheckConstraint(
                 condition=models.Q(used_at__isnull=True) | models.Q(closed_at__isnull=False), name="link_used_is_closed"
             ),

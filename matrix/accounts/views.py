@@ -1,5 +1,454 @@
-from django.shortcuts import render
+"""Accounts pages. Thin: parse the form, call a service or selector, render or redirect.
+
+Secrets in URLs (email links) are moved into the session at once and the browser is sent on to a URL without
+them, so they do not linger in the address bar, the history or a Referer header; a bad link answers 200 with an
+explanation (a 4xx would make Django's request logger write the URL, token included)."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from matrix.accounts import forms, selectors, services
+from matrix.accounts.conf import conf
+from matrix.accounts.errors import AccountError, LinkInvalid, LinkLimited, OtpLimited, OtpRefused, SignupAlreadyDone
+from matrix.accounts.masking import mask_mobile
+from matrix.accounts.middleware import SESSION_KEY as LAST_ACTIVITY_KEY
+from matrix.accounts.models import LinkPurpose, OtpPurpose, User
+
+SIGNUP_USER = "accounts.signup_user"
+NEXT_URL = "accounts.next"
+LOGIN_IC = "accounts.login_ic"
+LINK_TOKENS = {
+    LinkPurpose.ACTIVATE: "accounts.activation_token",
+    LinkPurpose.RESET: "accounts.reset_token",
+    LinkPurpose.CHANGE_EMAIL: "accounts.email_token",
+}
 
 
-def lockout_response(request, credentials, *args, **kwargs):
+def _ip_limited(request: HttpRequest, group: str, rate_setting: str) -> bool:
+    """Count one send from this IP address in `group`; True once over the hourly rate."""
+    return is_ratelimited(request, group=group, key="ip", rate=conf(rate_setting), method="POST", increment=True)
+
+
+def _too_many_from_here() -> str:
+    return _("Too many requests have come from your network. Please try again in an hour.")
+
+
+# --- sign-up ---------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:mode")
+    if request.method == "POST" and "captcha_refresh" in request.POST:
+        # "Get a new image": show the form again as typed, with a new CAPTCHA and no errors.
+        fields = ("id_type", "id_number", "full_name", "email", "mobile")
+        initial = {name: request.POST.get(name, "") for name in fields}
+        initial["terms"] = bool(request.POST.get("terms"))
+        return render(request, "accounts/signup.html", {"form": forms.SignupForm(initial=initial)})
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if selectors.user_signed_up(id_number=data["id_number"]):
+            form.add_error("id_number", SignupAlreadyDone.default_message)
+        elif _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+            form.add_error(None, _too_many_from_here())
+        else:
+            try:
+                user = services.account_signup_start(
+                    id_type=data["id_type"], id_number=data["id_number"], full_name=data["full_name"],
+                    email=data["email"], mobile=data["mobile"],
+                )
+            except SignupAlreadyDone as error:
+                form.add_error("id_number", error.message)
+            except OtpLimited as error:
+                form.add_error("mobile" if error.code == "number_limit" else None, error.message)
+            else:
+                request.session[SIGNUP_USER] = user.pk
+                return redirect("accounts:signup_verify")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def _signup_user(request: HttpRequest) -> User | None:
+    pk = request.session.get(SIGNUP_USER)
+    if pk is None:
+        return None
+    return User.objects.filter(pk=pk, is_active=False, activated_at__isnull=True).first()
+
+
+@require_http_methods(["GET", "POST"])
+def signup_verify(request: HttpRequest) -> HttpResponse:
+    """Sign Up - OTP Verification."""
+    user = _signup_user(request)
+    if user is None:
+        messages.info(request, _("Please fill in the sign-up form first."))
+        return redirect("accounts:signup")
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_signup_confirm(user=user, code=form.cleaned_data["code"])
+        except (OtpRefused, LinkInvalid) as error:
+            form.add_error("code", error.message)
+        else:
+            request.session.pop(SIGNUP_USER, None)
+            return redirect("accounts:signup_done")
+    return render(request, "accounts/signup_verify.html", {
+        "form": form,
+        "mobile_masked": mask_mobile(user.mobile),
+        "resend_at": selectors.otp_resend_at(user=user, purpose=OtpPurpose.SIGNUP),
+        "resend_url": reverse("accounts:signup_resend"),
+        "cooldown": conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS"),
+    })
+
+
+@require_POST
+def signup_resend(request: HttpRequest) -> HttpResponse:
+    user = _signup_user(request)
+    if user is None:
+        return redirect("accounts:signup")
+    _otp_resend(request, user=user, purpose=OtpPurpose.SIGNUP, sent_to=user.mobile)
+    return redirect("accounts:signup_verify")
+
+
+def _otp_resend(request: HttpRequest, *, user: User, purpose: str, sent_to: str) -> None:
+    if _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+        messages.error(request, _too_many_from_here())
+        return
+    try:
+        services.otp_issue(user=user, purpose=purpose, sent_to=sent_to)
+    except OtpLimited as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new code has been sent to %(mobile)s.") % {"mobile": mask_mobile(sent_to)})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    """Sign Up Successful."""
+    return render(request, "accounts/signup_done.html")
+
+
+# --- email links: activation ----------------------------------------------------------------------------------------
+
+
+def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str) -> HttpResponse:
+    """Check an emailed link, keep its token in the session and go on to `next_url` (without the token)."""
+    try:
+        selectors.email_link_get(token=token, purpose=purpose)
+    except LinkInvalid as error:
+        return _link_invalid(request, error=error, purpose=purpose)
+    request.session[LINK_TOKENS[purpose]] = token
+    return redirect(next_url)
+
+
+def _link_invalid(request: HttpRequest, *, error: AccountError, purpose: str) -> HttpResponse:
+    for key in (LINK_TOKENS[purpose],):
+        request.session.pop(key, None)
+    return render(request, "accounts/link_invalid.html", {"error": error.message, "purpose": purpose})
+
+
+def activate_link(request: HttpRequest, token: str) -> HttpResponse:
+    return _link_enter(request, token=token, purpose=LinkPurpose.ACTIVATE, next_url=reverse("accounts:activate"))
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    """Account Activation: details read-only; Secret Phrase, Password, Password Confirm; Next -> Log In."""
+    token = request.session.get(LINK_TOKENS[LinkPurpose.ACTIVATE], "")
+    try:
+        link = selectors.email_link_get(token=token, purpose=LinkPurpose.ACTIVATE)
+    except LinkInvalid as error:
+        return _link_invalid(request, error=error, purpose=LinkPurpose.ACTIVATE)
+    form = forms.ActivationForm(request.POST or None, user=link.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_activate(
+                token=token, secret_phrase=form.cleaned_data["secret_phrase"], password=form.cleaned_data["password1"]
+            )
+        except LinkInvalid as error:
+            return _link_invalid(request, error=error, purpose=LinkPurpose.ACTIVATE)
+        request.session.pop(LINK_TOKENS[LinkPurpose.ACTIVATE], None)
+        messages.success(request, _("Success! You have joined the MATRIX."))
+        return redirect("accounts:login")
+    return render(request, "accounts/activate.html", {"form": form, "account": link.user})
+
+
+@require_http_methods(["GET", "POST"])
+def activation_resend(request: HttpRequest) -> HttpResponse:
+    """Ask for a new activation link by IC number. The answer is the same whether or not it was sent."""
+    form = forms.ActivationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
+            services.activation_link_resend(id_number=form.cleaned_data["id_number"])
+        return render(request, "accounts/email_sent.html", {
+            "title": _("Check your email"),
+            "text": _("If this IC number has signed up and verified its mobile number, a new activation link has "
+                      "been sent to its email. The link works once and expires in %(hours)d hours.")
+            % {"hours": conf("ACCOUNTS_ACTIVATION_LINK_HOURS")},
+        })
+    return render(request, "accounts/activation_resend.html", {"form": form})
+
+
+# --- login -----------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Log In, step 1: the IC number. The session key changes here (and again at the password step)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:mode")
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = forms.LoginIcForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session.cycle_key()
+        request.session[LOGIN_IC] = form.cleaned_data["id_number"]
+        request.session[NEXT_URL] = next_url
+        return redirect("accounts:login_password")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def login_password(request: HttpRequest) -> HttpResponse:
+    """Log In, step 2: the secret phrase, the IC and the password.
+
+    Any IC gets this page: an unknown one is shown a stable made-up phrase, and every failure (unknown IC, wrong
+    password, account not activated) gives the same message. `authenticate` goes through django-axes (lockout
+    on IC + IP) and ModelBackend, which runs a password hash even for an unknown IC, so timings match too."""
+    id_number = request.session.get(LOGIN_IC)
+    if not id_number:
+        return redirect("accounts:login")
+    form = forms.LoginPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request=request, id_number=id_number, password=form.cleaned_data["password"])
+        if user is not None:
+            services.account_login_record(user=user)
+            login(request, user)  # new session key
+            request.session[LAST_ACTIVITY_KEY] = int(time.time())
+            request.session.pop(LOGIN_IC, None)
+            return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+        form.add_error(None, _("The IC number or password is not correct."))
+    return render(request, "accounts/login_password.html", {
+        "form": form, "id_number": id_number, "secret_phrase": selectors.login_secret_phrase(id_number=id_number),
+    })
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.session.pop(NEXT_URL, "") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def lockout_response(request, *args, **kwargs):
+    """django-axes: the (IC number, IP address) pair has too many failed passwords."""
     return render(request, "accounts/locked_out.html", status=429)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def mode(request: HttpRequest) -> HttpResponse:
+    """Select Mode: I'M SELF-EMPLOYED, I'M EMPLOYEE (unavailable), I'M EMPLOYER (unavailable)."""
+    return render(request, "accounts/mode.html", {"last_login": selectors.last_login_display(user=request.user)})
+
+
+@require_POST
+def session_extend(request: HttpRequest) -> JsonResponse:
+    """"Stay signed in": touch the session's last activity (JSON for static/js/matrix.js)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False}, status=401)
+    request.session[LAST_ACTIVITY_KEY] = int(time.time())
+    return JsonResponse({"ok": True})
+
+
+# --- forgotten password --------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    form = forms.PasswordForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
+            services.password_reset_start(id_number=form.cleaned_data["id_number"])
+        return render(request, "accounts/email_sent.html", {
+            "title": _("Check your email"),
+            "text": _("If this IC number has a MATRIX account, we have sent a link to reset the password to the "
+                      "email address registered with it. The link works once and expires in %(hours)d hour(s).")
+            % {"hours": conf("ACCOUNTS_RESET_LINK_HOURS")},
+        })
+    return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
+    return _link_enter(request, token=token, purpose=LinkPurpose.RESET, next_url=reverse("accounts:password_reset"))
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(LINK_TOKENS[LinkPurpose.RESET], "")
+    try:
+        link = selectors.email_link_get(token=token, purpose=LinkPurpose.RESET)
+    except LinkInvalid as error:
+        return _link_invalid(request, error=error, purpose=LinkPurpose.RESET)
+    form = forms.PasswordResetForm(request.POST or None, user=link.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(token=token, new_password=form.cleaned_data["password1"])
+        except LinkInvalid as error:
+            return _link_invalid(request, error=error, purpose=LinkPurpose.RESET)
+        if request.user.is_authenticated:
+            logout(request)
+        request.session.pop(LINK_TOKENS[LinkPurpose.RESET], None)
+        messages.success(request, _("Your password has been changed. Please log in with the new password."))
+        return redirect("accounts:login")
+    return render(request, "accounts/form_page.html", {
+        "form": form, "title": _("Reset Password"), "button": _("Save"), "layout": "layouts/public.html",
+    })
+
+
+# --- settings: management --------------------------------------------------------------------------------------------
+
+
+@login_required
+def management(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/management.html", {
+        "account": request.user, "mobile_display": mask_mobile(request.user.mobile) if request.user.mobile else "",
+    })
+
+
+def _settings_form_page(request, form, *, title: str, intro: str = "", button: str) -> HttpResponse:
+    return render(request, "accounts/form_page.html", {
+        "form": form, "title": title, "intro": intro, "button": button, "layout": "layouts/portal.html",
+        "back_url": reverse("accounts:management"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = forms.PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.password_change(user=request.user, new_password=form.cleaned_data["password1"])
+        update_session_auth_hash(request, user)  # this session stays; every other one ends
+        messages.success(request, _("Your password has been changed. You have been logged out everywhere else."))
+        return redirect("accounts:management")
+    return _settings_form_page(request, form, title=_("Change Password"), button=_("Save"),
+                               intro=_("After the change, every other session of your account is logged out."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def secret_phrase_change(request: HttpRequest) -> HttpResponse:
+    form = forms.SecretPhraseChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.secret_phrase_change(user=request.user, secret_phrase=form.cleaned_data["secret_phrase"])
+        messages.success(request, _("Your secret phrase has been changed."))
+        return redirect("accounts:management")
+    return _settings_form_page(request, form, title=_("Change Secret Phrase"), button=_("Save"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = forms.EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
+            form.add_error(None, _too_many_from_here())
+        else:
+            try:
+                services.email_change_start(user=request.user, new_email=form.cleaned_data["email"])
+            except LinkLimited as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _(
+                    "We have sent a link to %(email)s. Your email address changes when you open that link."
+                ) % {"email": form.cleaned_data["email"]})
+                return redirect("accounts:management")
+    return _settings_form_page(request, form, title=_("Change Email"), button=_("Next"), intro=_(
+        "Enter your current password and the new address. We send a link to the new address; your email changes "
+        "when you open it."))
+
+
+def email_confirm_link(request: HttpRequest, token: str) -> HttpResponse:
+    return _link_enter(
+        request, token=token, purpose=LinkPurpose.CHANGE_EMAIL, next_url=reverse("accounts:email_confirm_page")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def email_confirm_page(request: HttpRequest) -> HttpResponse:
+    """Confirm the new email address (a POST, so that mail scanners opening the link change nothing)."""
+    token = request.session.get(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], "")
+    try:
+        link = selectors.email_link_get(token=token, purpose=LinkPurpose.CHANGE_EMAIL)
+    except LinkInvalid as error:
+        return _link_invalid(request, error=error, purpose=LinkPurpose.CHANGE_EMAIL)
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(token=token)
+        except LinkInvalid as error:
+            return _link_invalid(request, error=error, purpose=LinkPurpose.CHANGE_EMAIL)
+        request.session.pop(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], None)
+        messages.success(request, _("Your email address has been changed."))
+        return redirect("accounts:management" if request.user.is_authenticated else "accounts:login")
+    return render(request, "accounts/email_confirm.html", {"new_email": link.sent_to})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_change(request: HttpRequest) -> HttpResponse:
+    form = forms.MobileChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+            form.add_error(None, _too_many_from_here())
+        else:
+            try:
+                services.mobile_change_start(user=request.user, new_mobile=form.cleaned_data["mobile"])
+            except OtpLimited as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("accounts:mobile_verify")
+    return _settings_form_page(request, form, title=_("Change Mobile Number"), button=_("Next"), intro=_(
+        "Enter your current password and the new number. We send a code by SMS to the new number; your number "
+        "changes when you enter it."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_verify(request: HttpRequest) -> HttpResponse:
+    latest = selectors.otp_latest(user=request.user, purpose=OtpPurpose.CHANGE_MOBILE)
+    if latest is None or latest.used_at is not None:
+        return redirect("accounts:mobile_change")
+    if request.method == "POST" and "resend" in request.POST:
+        _otp_resend(request, user=request.user, purpose=OtpPurpose.CHANGE_MOBILE, sent_to=latest.sent_to)
+        return redirect("accounts:mobile_verify")
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mobile_change_confirm(user=request.user, code=form.cleaned_data["code"])
+        except OtpRefused as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, _("Your mobile number has been changed."))
+            return redirect("accounts:management")
+    return render(request, "accounts/mobile_verify.html", {
+        "form": form, "mobile_masked": mask_mobile(latest.sent_to),
+        "cooldown": conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS"),
+    })

@@ -152,15 +152,13 @@ def renewal_facts(*, registration: Registration) -> RenewalFacts:
     return _facts(registration, list(registration.contributions.select_related("plan").order_by("created_at", "pk")))
 
 
-def renewal_plans(*, facts: RenewalFacts, now: datetime) -> list[Plan]:
-    """Plans a renewal may use: within 12 months of the sector's first cover only the first period's plan
-    (its rate in force today when the law changed it); afterwards any plan in force."""
-    today = kl(now).date()
-    in_force = list(Plan.objects.in_force(today).order_by("number"))
+def renewal_plans(*, facts: RenewalFacts, now: datetime):
+    """Plans a renewal may use (a queryset): within 12 months of the sector's first cover only the first
+    period's plan (at its rate in force today, should the law have changed it); afterwards any plan in force."""
+    in_force = Plan.objects.in_force(kl(now).date()).order_by("number")
     if facts.plan_locked_on(now):
-        number = facts.first.plan.number
-        same = [plan for plan in in_force if plan.number == number]
-        return same or [facts.first.plan]
+        same = in_force.filter(number=facts.first.plan.number)
+        return same if same.exists() else Plan.objects.filter(pk=facts.first.plan_id)
     return in_force
 
 

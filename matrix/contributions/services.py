@@ -49,6 +49,12 @@ def contribution_mark_paid(*, contribution: Contribution, paid_at: datetime) -> 
     return contribution
 
 
+RENEWAL_REJECTED = _("This sector's registration was rejected: it cannot be renewed.")
+RENEWAL_FIRST_UNPAID = _("Pay the registration of this sector before renewing it.")
+RENEWAL_UNPAID_EXISTS = _("This sector already has a renewal awaiting payment. Pay it or wait for it to settle.")
+PLAN_LOCKED = _("Contribution plan is always locked for 1 year and no change of plan allowed within this period.")
+
+
 class RenewalRefused(Exception):
     """The renewal breaks a rule; nothing was stored. `message` is for the person."""
 
@@ -61,7 +67,7 @@ class UnpaidRenewalExists(RenewalRefused):
     """The sector already has a renewal awaiting payment (constraint `contribution_one_unpaid_renewal`)."""
 
     def __init__(self, contribution: Contribution | None):
-        super().__init__(_("This sector already has a renewal awaiting payment. Pay it or wait for it to settle."))
+        super().__init__(RENEWAL_UNPAID_EXISTS)
         self.contribution = contribution
 
 
@@ -84,13 +90,11 @@ def contribution_renew(
         raise RenewalRefused(_("Select from 1 to 12 contribution months."))
     facts = renewal_facts(registration=registration)
     if facts.first is None or facts.first.state == Contribution.State.REJECTED:
-        raise RenewalRefused(_("This sector's registration was rejected: it cannot be renewed."))
+        raise RenewalRefused(RENEWAL_REJECTED)
     if facts.first.state != Contribution.State.PAID:
-        raise RenewalRefused(_("Pay the registration of this sector before renewing it."))
+        raise RenewalRefused(RENEWAL_FIRST_UNPAID)
     if plan.pk not in {allowed.pk for allowed in renewal_plans(facts=facts, now=now)}:
-        raise RenewalRefused(
-            _("Contribution plan is always locked for 1 year and no change of plan allowed within this period.")
-        )
+        raise RenewalRefused(PLAN_LOCKED)
 
     try:
         with transaction.atomic():

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from matrix.contributions import views
 
 app_name = "contributions"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("renew/", views.renew, name="renew"),
+    path("renew/<int:registration_id>/", views.renew_sector, name="renew_sector"),
+]

@@ -1,0 +1,68 @@
+"""Accounts reads."""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matrix.accounts.conf import conf
+from matrix.accounts.errors import LinkInvalid
+from matrix.accounts.models import EmailLink, OneTimeCode, User
+from matrix.accounts.phrases import secret_phrase_made_up
+from matrix.core.kltime import kl
+
+
+def user_active_get(*, id_number: str) -> User | None:
+    return User.objects.filter(id_number=id_number, is_active=True).first()
+
+
+def user_signed_up(*, id_number: str) -> bool:
+    """True when `id_number` holds an activated account (sign-up must send the person to log in)."""
+    return User.objects.filter(id_number=id_number, activated_at__isnull=False).exists()
+
+
+def login_secret_phrase(*, id_number: str) -> str:
+    """The phrase shown at the login's password step: the account's own, or for an unknown IC (or an account
+    without a phrase yet) a stable made-up one of the same shape, so the page reveals nothing."""
+    phrase = (
+        User.objects.filter(id_number=id_number, is_active=True).exclude(secret_phrase="")
+        .values_list("secret_phrase", flat=True).first()
+    )
+    return phrase or secret_phrase_made_up(id_number=id_number)
+
+
+def last_login_display(*, user: User) -> str:
+    """`2019-12-27 14:35:47` (Kuala Lumpur): the login before this one, or this one on a first login."""
+    moment = user.previous_login or user.last_login
+    return kl(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def otp_latest(*, user: User, purpose: str) -> OneTimeCode | None:
+    return OneTimeCode.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-pk").first()
+
+
+def otp_resend_at(*, user: User, purpose: str) -> datetime | None:
+    """When a new code may be asked for (end of the cooldown), or None if it may be asked for now."""
+    latest = otp_latest(user=user, purpose=purpose)
+    if latest is None:
+        return None
+    ready = latest.created_at + timedelta(seconds=conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS"))
+    return ready if ready > timezone.now() else None
+
+
+def email_link_get(*, token: str, purpose: str, for_update: bool = False) -> EmailLink:
+    """The usable link for `token`, or LinkInvalid saying why not (unknown, used, replaced, expired)."""
+    queryset = EmailLink.objects.select_related("user")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    link = queryset.filter(token_hash=hashlib.sha256((token or "").encode()).hexdigest(), purpose=purpose).first()
+    if link is None:
+        raise LinkInvalid(_("This link is not valid. Please check that you copied the whole link."), code="unknown")
+    if link.used_at is not None:
+        raise LinkInvalid(_("This link has already been used."), code="used")
+    if link.closed_at is not None:
+        raise LinkInvalid(_("A newer link has been sent since this one. Please use the newest link."), code="replaced")
+    if link.expires_at <= timezone.now():
+        raise LinkInvalid(_("This link has expired."), code="expired")
+    return link

@@ -1,0 +1,144 @@
+"""Contribution History, View Contribution and Renew."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from matrix.contributions.forms import RenewChooseForm, RenewForm
+from matrix.contributions.models import Contribution
+from matrix.contributions.selectors import (
+    contribution_for_view,
+    contribution_history,
+    history_rows,
+    payment_shown,
+    registration_of,
+    renewal_choices,
+    renewal_facts,
+    renewal_plans,
+)
+from matrix.contributions.services import (
+    RENEWAL_FIRST_UNPAID,
+    RENEWAL_REJECTED,
+    RENEWAL_UNPAID_EXISTS,
+    RenewalRefused,
+    UnpaidRenewalExists,
+    contribution_renew,
+)
+from matrix.payments.models import Payment
+from matrix.registrations.forms import plan_cards
+from matrix.registrations.particulars import particulars_rows
+from matrix.registrations.views import pay_now_url
+
+HISTORY_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def history(request):
+    """The seed's Contribution History table with its two status legends, newest first, paginated."""
+    paginator = Paginator(contribution_history(user=request.user), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = history_rows(user=request.user, contributions=page.object_list)
+    return render(request, "contributions/history.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    """VIEW CONTRIBUTION: details, the particulars as certified, documents and every payment attempt."""
+    contribution = contribution_for_view(user=request.user, pk=pk)
+    payments = list(contribution.payments.all())
+    shown = payment_shown(payments)
+    registration = contribution.registration
+    can_pay = contribution.state == Contribution.State.AWAITING_PAYMENT and not any(
+        payment.status == Payment.Status.PENDING for payment in payments
+    )
+    return render(request, "contributions/detail.html", {
+        "contribution": contribution,
+        "registration": registration,
+        "person": registration.person,
+        "particulars": particulars_rows(registration.particulars),
+        "documents": list(registration.documents.all()),
+        "payments": payments,
+        "payment": shown,
+        "paid_payment": shown if shown is not None and shown.status == Payment.Status.PAID else None,
+        "can_pay": can_pay,
+        "pay_url": pay_now_url(contribution.pk) if can_pay else "",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def renew(request):
+    """CONTRIBUTION RENEWAL: choose one of the registered sectors whose first period is paid."""
+    choices = renewal_choices(user=request.user)
+    form = RenewChooseForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        return redirect("contributions:renew_sector", registration_id=form.cleaned_data["registration"].pk)
+    return render(request, "contributions/renew.html", {"form": form, "choices": choices})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def renew_sector(request, registration_id: int):
+    """Months and plan for one sector, then check (the period the renewal covers if paid now), then Renew & Pay."""
+    registration = registration_of(user=request.user, pk=registration_id)
+    facts = renewal_facts(registration=registration)
+    now = timezone.now()
+    if not facts.first_paid:
+        if facts.first is None or facts.first.state == Contribution.State.REJECTED:
+            messages.error(request, RENEWAL_REJECTED)
+        else:
+            messages.error(request, RENEWAL_FIRST_UNPAID)
+        return redirect("contributions:renew")
+    if facts.unpaid_renewal is not None:
+        messages.info(request, RENEWAL_UNPAID_EXISTS)
+        return redirect("contributions:detail", pk=facts.unpaid_renewal.pk)
+
+    plans = renewal_plans(facts=facts, now=now)
+    locked = facts.plan_locked_on(now)
+    step = request.POST.get("step", "")
+    if request.method == "POST":
+        form = RenewForm(request.POST, plans=plans)
+    else:
+        initial = {"plan": request.GET.get("plan") or (plans[0].pk if locked else facts.first.plan_id),
+                   "months": request.GET.get("months", "")}
+        form = RenewForm(initial=initial, plans=plans)
+    context = {"registration": registration, "facts": facts, "form": form, "locked": locked}
+
+    if request.method == "POST" and form.is_valid():
+        plan, months = form.cleaned_data["plan"], form.cleaned_data["months"]
+        if step == "confirm":
+            try:
+                contribution = contribution_renew(user=request.user, registration=registration, plan=plan,
+                                                  months=months, now=now)
+            except UnpaidRenewalExists as exc:
+                messages.info(request, exc.message)
+                if exc.contribution is not None:
+                    return redirect("contributions:detail", pk=exc.contribution.pk)
+                return redirect("contributions:history")
+            except RenewalRefused as exc:
+                messages.error(request, exc.message)
+                return redirect("contributions:renew")
+            return redirect(pay_now_url(contribution.pk))
+        change_url = reverse("contributions:renew_sector", args=[registration.pk]) + "?" + urlencode(
+            {"plan": plan.pk, "months": months}
+        )
+        return render(request, "contributions/renew_check.html", {
+            **context,
+            "plan": plan,
+            "months": months,
+            "amount_due": form.amount_due(),
+            "period": facts.period_if_paid_at(paid_at=now, months=months),
+            "change_url": change_url,
+        })
+    return render(request, "contributions/renew_sector.html", {
+        **context, "plans": plan_cards(form), "amount_due": form.amount_due(),
+    })

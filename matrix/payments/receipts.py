@@ -1,0 +1,139 @@
+"""The e-receipt: a PDF in Bahasa Malaysia and English, built with ReportLab, downloaded from the payment
+details page and attached to the receipt email."""
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from matrix.core.kltime import kl_format
+from matrix.core.money import money_format
+from matrix.notifications.services import email_send
+from matrix.payments.models import Payment
+
+PAYMENT_METHOD = "Portal MATRIX - FPX"
+
+
+def ic_masked(id_number: str) -> str:
+    """`900101-14-**78`: a MyKad number with two digits hidden; other IDs keep only their last four."""
+    number = (id_number or "").replace("-", "").strip()
+    if len(number) == 12 and number.isdigit():
+        return f"{number[:6]}-{number[6:8]}-**{number[10:]}"
+    if len(number) <= 4:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]
+
+
+def _rows(payment: Payment) -> list[tuple[str, str]]:
+    contribution = payment.contribution
+    registration = contribution.registration
+    person = registration.person
+    sector = registration.sector
+    plan_annual = contribution.monthly_contribution * 12
+    period = ""
+    if contribution.start_at and contribution.end_at and not payment.refund_due:
+        period = f"{kl_format(contribution.start_at)} - {kl_format(contribution.end_at)}"
+    return [
+        ("No. Resit / Receipt No.", payment.receipt_no or ""),
+        ("Kod Pekerja Sendiri / Self-Employed Code", person.self_employed_code or "-"),
+        ("Nama / Name", person.user.full_name),
+        ("No. Kad Pengenalan / IC No.", ic_masked(person.user.id_number)),
+        ("Sektor / Sector", f"{sector.name_en} / {sector.name_ms}"),
+        ("Pelan Caruman / Contribution Plan", money_format(plan_annual)),
+        ("Bilangan Bulan Caruman / Number of Contribution Months", f"{contribution.months} Bulan / Month(s)"),
+        ("Amaun Caruman / Contribution Amount", money_format(payment.amount)),
+        ("Tempoh Perlindungan / Coverage Period", period or "-"),
+        ("ID Transaksi FPX / FPX Transaction ID", payment.fpx_txn_id or "-"),
+        ("Bank", payment.bank.name if payment.bank else (payment.buyer_bank_id or "-")),
+        ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(payment.settled_at)),
+        ("Kaedah Bayaran / Payment Method", PAYMENT_METHOD),
+    ]
+
+
+def receipt_pdf(*, payment: Payment) -> bytes:
+    """The receipt of a Paid payment as PDF bytes."""
+    if payment.status != Payment.Status.PAID or not payment.receipt_no:
+        raise ValueError("only a paid payment has a receipt")
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
+        title=f"Resit / Receipt {payment.receipt_no}", author="PERKESO", subject="SKSPS contribution receipt",
+    )
+    styles = getSampleStyleSheet()
+    small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8.5, leading=11)
+    cell = ParagraphStyle("cell", parent=styles["Normal"], fontSize=9.5, leading=12)
+    story = [
+        Paragraph("PERTUBUHAN KESELAMATAN SOSIAL (PERKESO)", styles["Title"]),
+        Paragraph("SOCIAL SECURITY ORGANISATION", styles["Heading3"]),
+        Paragraph("Skim Keselamatan Sosial Pekerjaan Sendiri / Self-Employment Social Security Scheme (Act 789)",
+                  small),
+        Spacer(1, 6 * mm),
+        Paragraph("RESIT / RECEIPT", styles["Heading1"]),
+        Spacer(1, 2 * mm),
+    ]
+    table = Table(
+        [[Paragraph(escape(label), cell), Paragraph(escape(value), cell)] for label, value in _rows(payment)],
+        colWidths=[78 * mm, 96 * mm],
+    )
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#c4c4c4")),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f4fa")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story.append(table)
+    story.append(Spacer(1, 6 * mm))
+    if payment.refund_due:
+        story.append(Paragraph(
+            "BAYARAN BALIK / REFUND DUE: caruman ini telah pun dibayar; bayaran ini akan dikembalikan dan tidak "
+            "melanjutkan perlindungan. / This contribution was already paid; this payment will be refunded and "
+            "does not extend the cover.", cell))
+        story.append(Spacer(1, 3 * mm))
+    story += [
+        Paragraph("Perlindungan bermula apabila bayaran diterima dan resit dikeluarkan. / Protection commences "
+                  "upon payment accepted and receipt issued.", small),
+        Paragraph("Resit ini dijana oleh komputer dan tidak memerlukan tandatangan. / This receipt is computer "
+                  "generated and needs no signature.", small),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def receipt_email_send(*, payment_id: int) -> None:
+    """Email the receipt of a newly paid payment (run after the settlement commits)."""
+    from matrix.payments.selectors import payments_with_details
+
+    payment = payments_with_details().filter(pk=payment_id, status=Payment.Status.PAID).first()
+    if payment is None:
+        return
+    person = payment.contribution.registration.person
+    to = person.email or person.user.email
+    if not to:
+        return
+    amount = money_format(payment.amount)
+    if payment.refund_due:
+        email_send(
+            to=to,
+            subject="Bayaran Balik Caruman PERKESO / PERKESO Contribution Refund",
+            text=(
+                f"Bayaran {amount} (No. Resit {payment.receipt_no}) diterima untuk caruman yang telah pun dibayar. "
+                "Jumlah ini akan dikembalikan kepada anda.\n\n"
+                f"Your payment of {amount} (Receipt No. {payment.receipt_no}) was for a contribution that was "
+                "already paid. The amount will be refunded to you."
+            ),
+        )
+        return
+    email_send(
+        to=to,
+        subject=f"Resit Caruman PERKESO / PERKESO Contribution Receipt {payment.receipt_no}",
+        text=(
+            f"Terima kasih. Bayaran {amount} telah diterima. No. Resit: {payment.receipt_no}. "
+            "Resit anda dilampirkan.\n\n"
+            f"Thank you. Your payment of {amount} has been received. Receipt No.: {payment.receipt_no}. "
+            "Your receipt is attached."
+        ),
+        attachments=[(f"receipt-{payment.receipt_no}.pdf", receipt_pdf(payment=payment), "application/pdf")],
+    )

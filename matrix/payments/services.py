@@ -1,0 +1,294 @@
+"""Writes on payments: start an FPX payment, settle it from FPX's answers, re-query it when FPX is silent.
+
+Read `payment_settle` top to bottom to see how a payment becomes Paid exactly once: every direct AC, indirect
+AC and AE answer goes through it; it logs the raw message, verifies it, locks the payment row, and only ever
+moves a payment forward (Pending -> Paid or Failed). The first approval fixes the contribution's coverage
+period, draws the receipt number and queues the receipt email after commit.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matrix.contributions.models import Contribution
+from matrix.contributions.services import ContributionNotPayable, contribution_mark_paid
+from matrix.core.identifiers import receipt_no_next
+from matrix.payments.fpx import checksum, client, config
+from matrix.payments.fpx.exceptions import MessageRefused, UnableToTakePayment
+from matrix.payments.fpx.messages import (
+    AuthConfirmation,
+    Order,
+    ac_from_fields,
+    ae_build,
+    amount_format,
+    ar_build,
+    form_parse,
+    time_format,
+)
+from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.receipts import receipt_email_send, receipt_pdf  # noqa: F401 - receipt_pdf is public here
+from matrix.reference.models import Bank
+
+logger = logging.getLogger(__name__)
+
+Channel = FpxMessage.Channel
+
+
+@dataclass(frozen=True)
+class PaymentStarted:
+    """A new Pending payment and the signed AR the browser must post to FPX."""
+
+    payment: Payment
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SettleResult:
+    """What settlement made of one FPX message. `accepted`: authentic and about a known order (the direct URL
+    answers `OK`); `outcome` is what the log row says."""
+
+    accepted: bool
+    outcome: str
+    payment: Payment | None = None
+
+
+def _order_for(payment: Payment) -> Order:
+    person = payment.contribution.registration.person
+    user = person.user
+    return Order(
+        seller_ex_order_no=payment.seller_ex_order_no,
+        seller_order_no=payment.seller_order_no,
+        seller_txn_time=payment.seller_txn_time,
+        amount=payment.amount,
+        buyer_email=person.email or user.email,
+        buyer_name=user.full_name,
+        buyer_bank_id=payment.buyer_bank_id,
+    )
+
+
+def _order_numbers(*, contribution: Contribution, moment: datetime) -> tuple[str, str]:
+    """(seller exchange order no, seller order no): new for every attempt, at most 40 characters."""
+    stamp = time_format(moment)
+    token = secrets.token_hex(3).upper()
+    return f"{stamp}{token}", f"SKSPS{contribution.pk}T{stamp}{token}"
+
+
+@transaction.atomic
+def payment_start(*, contribution: Contribution, user, bank_code: str) -> PaymentStarted:
+    """Open a Pending payment for a contribution awaiting payment, and sign the AR for it.
+
+    The order (numbers, amount, bank) is frozen in the Payment row while the person is away at the bank; the
+    database allows only one Pending payment per contribution, so a double submit starts nothing twice."""
+    contribution = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("registration__person__user")
+        .get(pk=contribution.pk, registration__person__user=user)
+    )
+    if contribution.state == Contribution.State.PAID or contribution.payments.filter(
+        status=Payment.Status.PAID, refund_due=False
+    ).exists():
+        raise UnableToTakePayment(_("This contribution is already paid."))
+    if contribution.state != Contribution.State.AWAITING_PAYMENT:
+        raise UnableToTakePayment(_("This contribution cannot be paid."))
+    if contribution.payments.filter(status=Payment.Status.PENDING).exists():
+        raise UnableToTakePayment(_("FPX transaction is in progress. Please retry after 60 minutes."))
+    bank_code = (bank_code or "").strip()
+    if not bank_code or len(bank_code) > 10 or not bank_code.isalnum():
+        raise UnableToTakePayment(_("Select a bank."))
+    try:
+        amount_format(contribution.amount)
+    except ValueError as exc:
+        raise UnableToTakePayment(_("This amount cannot be paid by FPX.")) from exc
+
+    now = timezone.now()
+    ex_order_no, order_no = _order_numbers(contribution=contribution, moment=now)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                contribution=contribution,
+                seller_ex_order_no=ex_order_no,
+                seller_order_no=order_no,
+                seller_txn_time=time_format(now),
+                amount=contribution.amount,
+                bank=Bank.objects.filter(code=bank_code).first(),
+                buyer_bank_id=bank_code,
+                created_at=now,
+            )
+    except IntegrityError as exc:  # a concurrent start won the one-pending-payment constraint
+        raise UnableToTakePayment(_("FPX transaction is in progress. Please retry after 60 minutes.")) from exc
+    payment.contribution = contribution
+    fields = ar_build(seller=config.seller(), order=_order_for(payment), private_key=config.private_key())
+    FpxMessage.objects.create(
+        payment=payment, channel=Channel.AR, seller_ex_order_no=ex_order_no, body=urlencode(fields),
+        outcome="sent to the browser", received_at=now,
+    )
+    return PaymentStarted(payment=payment, url=config.ar_url(), fields=fields)
+
+
+def _log(*, payment: Payment | None, channel: str, raw_body: str, ex_order_no: str, signature_valid: bool | None,
+         outcome: str, remote_addr: str | None, now: datetime) -> None:
+    FpxMessage.objects.create(
+        payment=payment, channel=channel, seller_ex_order_no=ex_order_no[:40], body=raw_body,
+        signature_valid=signature_valid, outcome=outcome[:200], remote_addr=remote_addr or None, received_at=now,
+    )
+
+
+def _mismatch(payment: Payment, ac: AuthConfirmation) -> str:
+    """Why an authentic AC does not belong to this stored attempt ('' when it does)."""
+    seller = config.seller()
+    if ac.amount != payment.amount:
+        return f"amount RM{ac.amount} differs from the order's RM{payment.amount}"
+    if ac.seller_order_no != payment.seller_order_no:
+        return "seller order number differs from the order's"
+    if ac.seller_ex_id != seller.ex_id or ac.seller_id != seller.id:
+        return "seller exchange or seller differs from ours"
+    return ""
+
+
+def _bank_for(code: str, current: Bank | None) -> Bank | None:
+    """The bank FPX says the buyer paid from, when our reference data knows its code; else the chosen one."""
+    if not code:
+        return current
+    return Bank.objects.filter(code=code).first() or current
+
+
+def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
+    """The first approval of `payment`: fix the cover (unless the contribution is already paid, in which case
+    the money is owed back), draw the receipt number, and queue the receipt email after commit."""
+    refund_due = False
+    try:
+        contribution_mark_paid(contribution=payment.contribution, paid_at=now)
+    except ContributionNotPayable:
+        refund_due = True
+    payment.status = Payment.Status.PAID
+    payment.refund_due = refund_due
+    payment.receipt_no = receipt_no_next()
+    payment.debit_auth_code = ac.debit_auth_code[:4]
+    payment.credit_auth_code = ac.credit_auth_code[:4]
+    payment.fpx_txn_id = ac.fpx_txn_id[:20]
+    payment.fpx_txn_time = ac.fpx_txn_time
+    payment.bank = _bank_for(ac.buyer_bank_id, payment.bank)
+    payment.settled_at = now
+    payment.save(update_fields=["status", "refund_due", "receipt_no", "debit_auth_code", "credit_auth_code",
+                                "fpx_txn_id", "fpx_txn_time", "bank", "settled_at"])
+    payment_id = payment.pk
+    transaction.on_commit(lambda: receipt_email_send(payment_id=payment_id), robust=True)
+    return "paid, refund due: contribution already paid" if refund_due else "paid"
+
+
+def _fail(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
+    payment.status = Payment.Status.FAILED
+    payment.debit_auth_code = ac.debit_auth_code[:4]
+    payment.credit_auth_code = ac.credit_auth_code[:4]
+    payment.fpx_txn_id = ac.fpx_txn_id[:20]
+    payment.fpx_txn_time = ac.fpx_txn_time
+    payment.bank = _bank_for(ac.buyer_bank_id, payment.bank)
+    payment.settled_at = now
+    payment.save(update_fields=["status", "debit_auth_code", "credit_auth_code", "fpx_txn_id", "fpx_txn_time",
+                                "bank", "settled_at"])
+    return f"failed: {ac.debit_auth_code} {ac.meaning}"
+
+
+def _still_pending(payment: Payment, ac: AuthConfirmation) -> str:
+    payment.debit_auth_code = ac.debit_auth_code[:4]
+    update = ["debit_auth_code"]
+    if ac.fpx_txn_id and not payment.fpx_txn_id:
+        payment.fpx_txn_id, payment.fpx_txn_time = ac.fpx_txn_id[:20], ac.fpx_txn_time
+        update += ["fpx_txn_id", "fpx_txn_time"]
+    payment.save(update_fields=update)
+    return f"pending: {ac.debit_auth_code} {ac.meaning}"
+
+
+@transaction.atomic
+def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remote_addr: str | None = None,
+                   now: datetime | None = None) -> SettleResult:
+    """Apply one AC (direct, indirect, or the answer to an AE). Idempotent: keyed on the seller exchange order
+    number; the payment row is locked, so concurrent copies of one AC settle it exactly once.
+
+    Refused messages (bad checksum, expired certificate, unknown order, amount or seller mismatch) change
+    nothing but are logged like every other message."""
+    now = now or timezone.now()
+    ex_order_no = str(fields.get("fpx_sellerExOrderNo", ""))
+
+    def refuse(reason: str, *, signature_valid: bool | None, payment: Payment | None = None) -> SettleResult:
+        logger.warning("FPX %s for order %r refused: %s", channel, ex_order_no[:40], reason)
+        _log(payment=payment, channel=channel, raw_body=raw_body, ex_order_no=ex_order_no,
+             signature_valid=signature_valid, outcome=f"refused: {reason}", remote_addr=remote_addr, now=now)
+        return SettleResult(accepted=False, outcome=f"refused: {reason}", payment=payment)
+
+    # 1. Authentic? (A forged message is still logged, against the order it names, if any.)
+    certificates = config.certificates()
+    if not checksum.message_verify(fields, "AC", certificates, now=now):
+        named = Payment.objects.filter(seller_ex_order_no=ex_order_no).first() if ex_order_no else None
+        return refuse("checksum does not verify", signature_valid=False, payment=named)
+    try:
+        ac = ac_from_fields(fields, certificates=certificates, now=now)
+    except MessageRefused as exc:
+        named = Payment.objects.filter(seller_ex_order_no=ex_order_no).first() if ex_order_no else None
+        return refuse(str(exc), signature_valid=True, payment=named)
+
+    # 2. About one of our orders, as we sent it? Lock the attempt: one settlement at a time.
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("contribution", "bank")
+        .filter(seller_ex_order_no=ac.seller_ex_order_no)
+        .first()
+    )
+    if payment is None:
+        return refuse("unknown seller exchange order number", signature_valid=True)
+    mismatch = _mismatch(payment, ac)
+    if mismatch:
+        return refuse(mismatch, signature_valid=True, payment=payment)
+
+    # 3. Forward only: Pending -> Paid or Failed; a settled payment never changes again.
+    if payment.status != Payment.Status.PENDING:
+        outcome = f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
+        if ac.status != payment.status:
+            logger.warning("FPX %s for %s says %s but the payment is %s", channel, payment.seller_ex_order_no,
+                           ac.debit_auth_code, payment.status)
+    elif ac.status == Payment.Status.PAID:
+        outcome = _approve(payment, ac, now=now)
+    elif ac.status == Payment.Status.FAILED:
+        outcome = _fail(payment, ac, now=now)
+    else:
+        outcome = _still_pending(payment, ac)
+    _log(payment=payment, channel=channel, raw_body=raw_body, ex_order_no=ex_order_no, signature_valid=True,
+         outcome=outcome, remote_addr=remote_addr, now=now)
+    return SettleResult(accepted=True, outcome=outcome, payment=payment)
+
+
+def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str | None = None) -> SettleResult:
+    """`payment_settle` for a raw urlencoded body (the views and the re-query use this): parsed here, so that
+    a malformed body is logged and refused like a forged one."""
+    text = raw_body.decode("utf-8", errors="replace") if isinstance(raw_body, bytes) else raw_body
+    try:
+        fields = form_parse(raw_body)
+    except MessageRefused as exc:
+        now = timezone.now()
+        with transaction.atomic():
+            _log(payment=None, channel=channel, raw_body=text, ex_order_no="", signature_valid=None,
+                 outcome=f"refused: {exc}", remote_addr=remote_addr, now=now)
+        return SettleResult(accepted=False, outcome=f"refused: {exc}")
+    return payment_settle(fields=fields, raw_body=text, channel=channel, remote_addr=remote_addr)
+
+
+def payment_requery(*, payment: Payment) -> SettleResult:
+    """Ask FPX (AE) how a pending payment ended and settle it with the answer. The enquiry is logged in its own
+    transaction before it leaves; no transaction is held open during the HTTP call. Raises GatewayError when
+    FPX cannot be reached."""
+    payment = Payment.objects.select_related("contribution__registration__person__user").get(pk=payment.pk)
+    now = timezone.now()
+    fields = ae_build(seller=config.seller(), order=_order_for(payment), private_key=config.private_key())
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(last_enquiry_at=now)
+        FpxMessage.objects.create(payment=payment, channel=Channel.AE, seller_ex_order_no=payment.seller_ex_order_no,
+                                  body=urlencode(fields), outcome="sent", received_at=now)
+    answer = client.enquiry_send(fields)
+    return payment_settle_body(raw_body=answer, channel=Channel.AE_REPLY)

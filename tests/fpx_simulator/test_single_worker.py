@@ -1,0 +1,81 @@
+"""Portal and simulator in ONE server process that handles one request at a time (like a single sync worker):
+the direct AC calls back into that same server, so it must leave only after the bank's answer has been sent.
+Sending it from inside the request would hang until the retries ran out."""
+
+import re
+import time
+
+import pytest
+import requests
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
+
+from matrix.fpx_simulator import services
+from tests.fpx_simulator import single_worker_urls
+from tests.fpx_simulator.helpers import signed_ar, simulator_signed
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class SingleWorkerServer(WSGIServer):
+    """Django's development WSGI server without threads: one request at a time, connections closed after each."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+class SingleWorkerServerThread(LiveServerThread):
+    server_class = SingleWorkerServer
+
+
+@pytest.fixture
+def single_worker(settings):
+    settings.ROOT_URLCONF = "tests.fpx_simulator.single_worker_urls"
+    settings.FPX_SIMULATOR_MERCHANT_BASE_URL = ""  # the ACs go back to the server that received the AR
+    settings.FPX_SIMULATOR_DIRECT_AC_BACKOFF_SECONDS = 0.2
+    single_worker_urls.received.clear()
+    in_memory = {conn.alias: conn for conn in connections.all()
+                 if conn.vendor == "sqlite" and conn.is_in_memory_db()}
+    for conn in in_memory.values():
+        conn.inc_thread_sharing()  # as LiveServerTestCase does
+    thread = SingleWorkerServerThread("127.0.0.1", StaticFilesHandler, connections_override=in_memory)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    services.direct_ac_deliveries_join(timeout=20)
+    thread.terminate()
+    for conn in in_memory.values():
+        conn.dec_thread_sharing()
+
+
+def test_direct_ac_reaches_the_same_single_worker_server_without_deadlock(single_worker):
+    browser = requests.Session()
+    ar = signed_ar()
+    login = browser.post(single_worker + "/fpx-simulator/ar/", data=ar, timeout=10)
+    assert login.status_code == 200
+    token = browser.cookies["csrftoken"]
+    authorise = browser.post(login.url, data={"csrfmiddlewaretoken": token, "username": "ali", "password": "x"},
+                             headers={"Referer": login.url}, timeout=10)
+    ticket = re.search(r'name="ticket" value="([^"]+)"', authorise.text).group(1)
+
+    started = time.monotonic()
+    answer = browser.post(login.url + "authorise/", data={"csrfmiddlewaretoken": token, "ticket": ticket,
+                                                          "outcome": "approve"},
+                          headers={"Referer": login.url}, timeout=10)
+    assert answer.status_code == 200
+    assert time.monotonic() - started < 3
+    assert f'action="{single_worker}/payments/fpx/indirect/"' in answer.text
+
+    deadline = time.monotonic() + 10
+    while not single_worker_urls.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [direct] = single_worker_urls.received
+    assert simulator_signed(direct, "AC")
+    assert direct["fpx_debitAuthCode"] == "00"
+    assert direct["fpx_sellerExOrderNo"] == ar["fpx_sellerExOrderNo"]

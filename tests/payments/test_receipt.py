@@ -1,0 +1,56 @@
+"""The receipt PDF: real PDF text (pypdf) with the receipt number, amount and the other particulars."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from matrix.core.kltime import kl_format
+from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.receipts import ic_masked, receipt_pdf
+from matrix.payments.services import payment_settle
+from tests.factories import user_make
+from tests.payments.fpxkit import ac_fields, body
+from tests.payments.helpers import contribution_for, pending_payment_make
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid(payment, key):
+    fields = ac_fields(payment, key=key)
+    payment_settle(fields=fields, raw_body=body(fields), channel=FpxMessage.Channel.AC_DIRECT)
+    return Payment.objects.select_related("contribution__registration__person__user", "bank").get(pk=payment.pk)
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_receipt_pdf_holds_the_particulars(fpx_key):
+    user = user_make(id_number="900101145678")
+    payment = _paid(pending_payment_make(contribution=contribution_for(user)), fpx_key)
+    pdf = receipt_pdf(payment=payment)
+    assert pdf.startswith(b"%PDF")
+    text = _text(pdf)
+    contribution = payment.contribution
+    for expected in ("RESIT / RECEIPT", payment.receipt_no, "RM 77.60", "RM 232.80", "SITI BINTI HASSAN",
+                     "900101-14-**78", contribution.registration.person.self_employed_code, "INFORMATION TECHNOLOGY",
+                     "Teknologi Maklumat", "2512271635080001", "Affin Bank", kl_format(payment.settled_at),
+                     kl_format(contribution.start_at), kl_format(contribution.end_at), "Portal MATRIX - FPX",
+                     "No. Resit / Receipt No.", "4 Bulan / Month(s)"):
+        assert expected in text, expected
+    assert "900101145678" not in text
+
+
+def test_no_receipt_before_payment():
+    payment = pending_payment_make()
+    with pytest.raises(ValueError):
+        receipt_pdf(payment=payment)
+
+
+@pytest.mark.parametrize(("number", "masked"), [
+    ("900101145678", "900101-14-**78"), ("900101-14-5678", "900101-14-**78"), ("A12345678", "*****5678"),
+    ("123", "***"),
+])
+def test_ic_masking(number, masked):
+    assert ic_masked(number) == masked

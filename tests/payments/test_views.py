@@ -1,0 +1,302 @@
+"""The person's pages (PAY NOW, PAY WITH FPX, PAYMENT DETAILS, receipt) and FPX's two callback URLs."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from pypdf import PdfReader
+
+from matrix.payments.fpx import client
+from matrix.payments.fpx.exceptions import GatewayError
+from matrix.payments.fpx.messages import BankOption, message_signed
+from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.services import payment_settle
+from tests.factories import user_make
+from tests.payments.fpxkit import UAT_CERT, VECTORS, ac_fields, body
+from tests.payments.helpers import aged, contribution_for, pending_payment_make
+
+pytestmark = pytest.mark.django_db
+
+BANKS = [BankOption("ABB0233", "Affin Bank", True), BankOption("UOB0226", "UOB Bank", False),
+         BankOption("TEST0021", "TEST0021", True)]
+
+
+@pytest.fixture
+def banks(monkeypatch):
+    monkeypatch.setattr(client, "banklist_fetch", lambda **kw: BANKS)
+    return BANKS
+
+
+@pytest.fixture
+def contribution(user):
+    return contribution_for(user)
+
+
+def settle(payment, key, code="00"):
+    fields = ac_fields(payment, key=key, code=code)
+    return payment_settle(fields=fields, raw_body=body(fields), channel=FpxMessage.Channel.AC_DIRECT)
+
+
+def test_pay_now_page(user_client, contribution):
+    response = user_client.get(reverse("payments:pay_now", args=[contribution.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("PAY NOW", "RM 77.60", "I acknowledge that I have read and agree to the above Terms and Conditions",
+                 "Internet Banking", "Back", "Pay with FPX", "FPX Operating Hours: 24x7", "<svg"):
+        assert text in html
+    assert reverse("payments:pay_now", args=[contribution.pk]) == f"/payments/contribution/{contribution.pk}/pay/"
+
+
+def test_pay_now_needs_the_acknowledgement(user_client, contribution):
+    url = reverse("payments:pay_now", args=[contribution.pk])
+    response = user_client.post(url, {"method": "B2C"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    response = user_client.get(reverse("payments:select_bank", args=[contribution.pk]))
+    assert response.status_code == 302 and response.url == url
+    response = user_client.post(url, {"method": "B2C", "acknowledge": "on"})
+    assert response.status_code == 302 and response.url == reverse("payments:select_bank", args=[contribution.pk])
+
+
+def _acknowledged(client_, contribution):
+    client_.post(reverse("payments:pay_now", args=[contribution.pk]), {"method": "B2C", "acknowledge": "on"})
+    return reverse("payments:select_bank", args=[contribution.pk])
+
+
+def test_select_bank_lists_banks_with_offline_ones_disabled(user_client, contribution, banks):
+    response = user_client.get(_acknowledged(user_client, contribution))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Select Bank" in html and "PAY WITH FPX" in html
+    assert '<option value="ABB0233">Affin Bank</option>' in html
+    assert '<option value="UOB0226" disabled>UOB Bank (Offline)</option>' in html
+    assert '<option value="TEST0021">TEST0021</option>' in html
+
+
+def test_select_bank_refuses_an_offline_bank(user_client, contribution, banks):
+    url = _acknowledged(user_client, contribution)
+    response = user_client.post(url, {"bank": "UOB0226"})
+    assert response.status_code == 200 and "Select a bank that is online." in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_choosing_a_bank_opens_a_payment_and_posts_the_ar(user_client, contribution, banks):
+    url = _acknowledged(user_client, contribution)
+    response = user_client.post(url, {"bank": "ABB0233"})
+    html = response.content.decode()
+    payment = Payment.objects.get()
+    assert response.status_code == 200 and payment.status == Payment.Status.PENDING
+    assert 'action="/fpx-simulator/ar/"' in html and "data-autosubmit" in html
+    assert "payments/autosubmit.js" in html and "Continue to your bank" in html
+    assert f'name="fpx_sellerExOrderNo" value="{payment.seller_ex_order_no}"' in html
+    assert 'name="fpx_checkSum"' in html and "csrfmiddlewaretoken" not in html.split("data-autosubmit")[1]
+    # The order is frozen while the person is at the bank: a second submit starts nothing new.
+    again = user_client.post(url, {"bank": "ABB0233"})
+    assert again.status_code == 302 and again.url == reverse("payments:detail", args=[payment.pk])
+    assert Payment.objects.count() == 1
+    assert user_client.get(reverse("payments:pay_now", args=[contribution.pk])).url == again.url
+
+
+def test_select_bank_when_fpx_is_down(user_client, contribution, monkeypatch):
+    def down(**kw):
+        raise GatewayError("down")
+
+    monkeypatch.setattr(client, "banklist_fetch", down)
+    response = user_client.get(_acknowledged(user_client, contribution))
+    assert response.status_code == 503 and "FPX is not available" in response.content.decode()
+
+
+def test_banklist_fetch_signs_be_verifies_bc_and_caches(monkeypatch, fpx_key, seller_keys, settings):
+    from django.utils import timezone
+
+    from matrix.payments.fpx import checksum
+
+    settings.PORTAL_BASE_URL = "http://portal.test"
+    calls = []
+
+    class Answer:
+        status_code = 200
+
+        def __init__(self, text):
+            self.content = text.encode()
+
+    def post(url, data, timeout, headers):
+        calls.append((url, data))
+        assert checksum.message_verify(data, "BE", [seller_keys.cert], now=timezone.now())
+        bc = message_signed({"fpx_msgType": "BC", "fpx_msgToken": "01", "fpx_sellerExId": data["fpx_sellerExId"],
+                             "fpx_bankList": "ABB0233~A,UOB0226~B"}, "BC", fpx_key)
+        return Answer(body(bc) + "\n")
+
+    monkeypatch.setattr(client.requests, "post", post)
+    banks = client.banklist_fetch()
+    assert [(b.code, b.name, b.available) for b in banks] == [("ABB0233", "Affin Bank", True),
+                                                              ("UOB0226", "UOB Bank", False)]
+    assert client.banklist_fetch() == banks and len(calls) == 1
+    assert calls[0][0] == "http://portal.test/fpx-simulator/banklist/"
+
+
+def test_banklist_fetch_refuses_an_unsigned_answer(monkeypatch):
+    class Answer:
+        status_code = 200
+        content = b"fpx_msgType=BC&fpx_msgToken=01&fpx_bankList=ABB0233~A&fpx_checkSum=00"
+
+    monkeypatch.setattr(client.requests, "post", lambda *a, **kw: Answer())
+    with pytest.raises(GatewayError):
+        client.banklist_fetch()
+
+
+def test_owner_only(client, contribution, fpx_key, other_user):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key)
+    client.force_login(other_user)
+    for url in (reverse("payments:pay_now", args=[contribution.pk]),
+                reverse("payments:select_bank", args=[contribution.pk]),
+                reverse("payments:detail", args=[payment.pk]),
+                reverse("payments:receipt", args=[payment.pk])):
+        assert client.get(url).status_code == 404, url
+
+
+def test_anonymous_is_sent_to_login(client, contribution):
+    response = client.get(reverse("payments:pay_now", args=[contribution.pk]))
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_detail_pending(user_client, contribution):
+    payment = pending_payment_make(contribution=contribution)
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert "FPX transaction is in progress. Please retry after 60 minutes." in html
+    assert "Pay Again" not in html and "Download Receipt" not in html
+
+
+def test_detail_failed_shows_reason_and_pay_again(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key, code="51")
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert "Failed" in html and "Insufficient Funds" in html and "Please proceed to make another payment." in html
+    assert reverse("payments:pay_now", args=[contribution.pk]) in html and "Pay Again" in html
+
+
+def test_detail_paid(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key)
+    payment.refresh_from_db()
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    for text in ("PAYMENT DETAILS", "Paid", payment.receipt_no, "2512271635080001", "Portal MATRIX - FPX",
+                 "RM 232.80", "4 Month(s)", "Affin Bank", "RM 77.60", contribution.registration.person.self_employed_code,
+                 "INFORMATION TECHNOLOGY", "Download Receipt", reverse("payments:receipt", args=[payment.pk])):
+        assert text in html, text
+    # A paid contribution cannot be paid again: PAY NOW leads to the paid payment.
+    response = user_client.get(reverse("payments:pay_now", args=[contribution.pk]))
+    assert response.url == reverse("payments:detail", args=[payment.pk])
+
+
+def test_detail_requeries_an_old_pending_payment(user_client, contribution, fpx_key, monkeypatch, settings):
+    settings.FPX_REQUERY_AFTER_SECONDS = 900
+    payment = aged(pending_payment_make(contribution=contribution), 1000)
+    monkeypatch.setattr(client, "enquiry_send", lambda fields: body(ac_fields(payment, key=fpx_key, code="00")))
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and "Download Receipt" in html
+
+
+def test_receipt_download(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    assert user_client.get(reverse("payments:receipt", args=[payment.pk])).status_code == 404  # not paid yet
+    settle(payment, fpx_key)
+    payment.refresh_from_db()
+    response = user_client.get(reverse("payments:receipt", args=[payment.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="receipt-{payment.receipt_no}.pdf"' in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert payment.receipt_no in text and "RM 77.60" in text
+
+
+def test_staff_with_permission_may_download_a_receipt(client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key)
+    staff = user_make(is_staff=True)
+    client.force_login(staff)
+    url = reverse("payments:receipt", args=[payment.pk])
+    assert client.get(url).status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="view_payment", content_type__app_label="payments"))
+    staff = type(staff).objects.get(pk=staff.pk)  # fresh permission cache
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+
+
+# --- FPX's callbacks ------------------------------------------------------------------------------------------
+
+VECTOR = json.loads((VECTORS / "messages" / "ac_20210619_direct_approved_1.00.json").read_text())
+
+
+@pytest.fixture
+def vector_order(settings):
+    settings.FPX_CERT_PATHS = [str(UAT_CERT)]
+    settings.FPX_SELLER_EX_ID = "EX00011982"
+    settings.FPX_SELLER_ID = "SE00013501"
+    contribution = contribution_for()
+    return Payment.objects.create(
+        contribution=contribution, seller_ex_order_no="20210619094956", seller_order_no="20210619094956",
+        seller_txn_time="20210619094956", amount=Decimal("1.00"),
+    )
+
+
+def test_direct_view_settles_from_the_raw_body_of_a_vector(client, vector_order):
+    url = reverse("payments:fpx_direct")
+    assert url == "/payments/fpx/direct/"
+    with time_machine.travel(datetime.datetime(2021, 6, 19, 8, 0, tzinfo=datetime.UTC), tick=False):
+        response = client.post(url, VECTOR["form_body"], content_type="application/x-www-form-urlencoded",
+                               REMOTE_ADDR="192.0.2.7")
+        again = client.post(url, VECTOR["form_body"], content_type="application/x-www-form-urlencoded")
+    assert (response.status_code, response.content) == (200, b"OK")
+    assert (again.status_code, again.content) == (200, b"OK")
+    vector_order.refresh_from_db()
+    assert vector_order.status == Payment.Status.PAID and vector_order.fpx_txn_id == "2106191550270891"
+    log = FpxMessage.objects.filter(channel=FpxMessage.Channel.AC_DIRECT).first()
+    assert log.body == VECTOR["form_body"] and log.remote_addr == "192.0.2.7" and log.signature_valid
+
+
+def test_direct_view_answers_nok_to_a_forged_message(client, vector_order):
+    forged = VECTOR["form_body"].replace("fpx_txnAmount=1.00", "fpx_txnAmount=2.00")
+    with time_machine.travel(datetime.datetime(2021, 6, 19, 8, 0, tzinfo=datetime.UTC), tick=False):
+        response = client.post(reverse("payments:fpx_direct"), forged,
+                               content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and response.content == b"NOK"
+    vector_order.refresh_from_db()
+    assert vector_order.status == Payment.Status.PENDING
+    assert FpxMessage.objects.get().signature_valid is False
+
+
+def test_direct_view_needs_post_and_no_csrf_token(client):
+    assert client.get(reverse("payments:fpx_direct")).status_code == 405
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(reverse("payments:fpx_direct"), "x=1",
+                       content_type="application/x-www-form-urlencoded").status_code == 400
+
+
+def test_indirect_view_settles_and_shows_the_details(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    raw = body(ac_fields(payment, key=fpx_key, code="BC"))
+    response = user_client.post(reverse("payments:fpx_indirect"), raw,
+                                content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302 and response.url == reverse("payments:detail", args=[payment.pk])
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.FAILED and payment.debit_auth_code == "BC"
+    html = user_client.get(response.url).content.decode()
+    assert "Cancelled By Customer" in html
+
+
+def test_indirect_view_with_an_unknown_order(client, fpx_key):
+    from types import SimpleNamespace
+
+    ghost = SimpleNamespace(seller_ex_order_no="GHOST", seller_order_no="GHOST", seller_txn_time="20251227163508",
+                            amount=Decimal("77.60"))
+    response = client.post(reverse("payments:fpx_indirect"), body(ac_fields(ghost, key=fpx_key)),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "Payment not recognised" in response.content.decode()
