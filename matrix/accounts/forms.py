@@ -30,22 +30,21 @@ def _password(autocomplete: str = "new-password") -> forms.PasswordInput:
 
 
 class AriaFormMixin:
-    """Mark invalid fields with aria-invalid and point them at their hint and error texts."""
+    """Point each field at its hint and error texts (ids as in includes/field.html) and mark invalid fields with
+    aria-invalid; done when a field is taken for rendering, once help texts and errors are known."""
 
-    def full_clean(self):
-        super().full_clean()
-        if not self.is_bound:
-            return
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.id_for_label}-hint")
-            if name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
-                described.append(f"{bound.id_for_label}-error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+    def __getitem__(self, name):
+        bound = super().__getitem__(name)
+        attrs = bound.field.widget.attrs
+        described = []
+        if bound.field.help_text:
+            described.append(f"{bound.id_for_label}-hint")
+        if self.is_bound and self._errors is not None and name in self._errors:
+            attrs["aria-invalid"] = "true"
+            described.append(f"{bound.id_for_label}-error")
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        return bound
 
 
 def _secret_phrase_field() -> forms.CharField:

@@ -17,6 +17,11 @@ def user_active_get(*, id_number: str) -> User | None:
     return User.objects.filter(id_number=id_number, is_active=True).first()
 
 
+def user_pending_get(*, pk: int) -> User | None:
+    """A sign-up in progress (never activated)."""
+    return User.objects.filter(pk=pk, is_active=False, activated_at__isnull=True).first()
+
+
 def user_signed_up(*, id_number: str) -> bool:
     """True when `id_number` holds an activated account (sign-up must send the person to log in)."""
     return User.objects.filter(id_number=id_number, activated_at__isnull=False).exists()

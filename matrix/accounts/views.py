@@ -84,7 +84,7 @@ def _signup_user(request: HttpRequest) -> User | None:
     pk = request.session.get(SIGNUP_USER)
     if pk is None:
         return None
-    return User.objects.filter(pk=pk, is_active=False, activated_at__isnull=True).first()
+    return selectors.user_pending_get(pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,8 +152,7 @@ def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str
 
 
 def _link_invalid(request: HttpRequest, *, error: AccountError, purpose: str) -> HttpResponse:
-    for key in (LINK_TOKENS[purpose],):
-        request.session.pop(key, None)
+    request.session.pop(LINK_TOKENS[purpose], None)
     return render(request, "accounts/link_invalid.html", {"error": error.message, "purpose": purpose})
 
 

@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from matrix.fpx_simulator import services
-from tests.fpx_simulator.helpers import signed_ar, simulator_signed, stub_merchant  # noqa: F401 - a fixture
+from tests.fpx_simulator.helpers import fpx_banks, signed_ar, simulator_signed, stub_merchant  # noqa: F401
 
-# serialized_rollback: the reference data (banks) loaded by migrations survives the flush between tests.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fpx_banks")]
 
 
 def merchant_page(action: str, ar: dict[str, str]) -> str:

@@ -3,13 +3,10 @@ PAYMENT DETAILS -> Download Receipt; Insufficient Funds; Cancel then pay again; 
 the re-query task."""
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import WSGIServer
-from django.db import connections
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -23,36 +20,52 @@ from tests.factories import contribution_make, person_make, registration_make
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-class OneRequestAtATimeServer(WSGIServer):
-    """Django's WSGI server without threads, like the embedded default's single worker. Portal and simulator
-    share it; the simulator's direct AC comes back into it from a background thread, and the test database
-    (an in-memory SQLite connection shared with the server) is never used by two requests at once."""
+class OneRequestAtATime:
+    """Wraps the live server's WSGI application so that requests run one at a time (like the embedded
+    default's single worker) while connections are still accepted concurrently. Portal and simulator share the
+    server; the simulator's direct AC comes back into it from a background thread once the bank's page has
+    been sent (the response's close() runs outside the lock). The in-memory SQLite test database connection,
+    which the live server shares between its threads, is then never used by two requests at once."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.connections_override = connections_override
+    # Host-to-host calls that our own requests make while they wait (BE, AE) must not wait for the lock.
+    NESTED = ("/fpx-simulator/banklist/", "/fpx-simulator/enquiry/")
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(self.NESTED):
+            return self.app(environ, start_response)
+        with self.lock:
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            except BaseException:
+                if hasattr(result, "close"):
+                    result.close()
+                raise
+        return _SentBody([body], getattr(result, "close", None))
 
 
-class OneRequestAtATimeThread(LiveServerThread):
-    server_class = OneRequestAtATimeServer
+class _SentBody(list):
+    def __init__(self, chunks, close):
+        super().__init__(chunks)
+        self._close = close
+
+    def close(self):
+        if self._close is not None:
+            self._close()
 
 
 @pytest.fixture
-def portal_server():
-    in_memory = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
-    for conn in in_memory.values():
-        conn.inc_thread_sharing()  # as LiveServerTestCase does
-    thread = OneRequestAtATimeThread("127.0.0.1", StaticFilesHandler, connections_override=in_memory)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
+def portal_server(live_server):
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    httpd.set_app(OneRequestAtATime(app))
+    yield live_server.url
     simulator.direct_ac_deliveries_join(timeout=30)
-    thread.terminate()
-    for conn in in_memory.values():
-        conn.dec_thread_sharing()
+    httpd.set_app(app)
 
 
 @pytest.fixture
@@ -61,7 +74,6 @@ def payer(page, portal_server, settings):
     page.base_url = portal_server
     settings.PORTAL_BASE_URL = portal_server  # our BE/AE reach the simulator on the same server
     settings.FPX_SIMULATOR_MERCHANT_BASE_URL = ""  # its ACs come back to the server that got the AR
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
     simulator.simulator_reset()
     person = person_make()
     contribution = contribution_make(registration=registration_make(person=person))

@@ -69,7 +69,8 @@ def test_staff_need_the_permission_to_download_a_document(owned, client):
     client.force_login(staff)
     url = reverse("registrations:document_download", args=[owned["document"].pk])
     assert client.get(url).status_code == 404
-    staff.user_permissions.add(Permission.objects.get(codename="view_document", content_type__app_label="registrations"))
+    permission = Permission.objects.get(codename="view_document", content_type__app_label="registrations")
+    staff.user_permissions.add(permission)
     staff = type(staff).objects.get(pk=staff.pk)
     client.force_login(staff)
     response = client.get(url)

@@ -142,7 +142,8 @@ def test_the_view_page_shows_the_seed_sections(user, user_client, time_machine):
     registration.particulars = {
         "new_ic": user.id_number, "full_name": user.full_name,
         "race": {"id": 1, "en": "Malay", "ms": "Melayu"}, "city": {"id": 2, "en": "Kuala Krai", "ms": "Kuala Krai"},
-        "postcode": "81300", "branch": {"id": 3, "en": "Pejabat PERKESO Kuala Lumpur", "ms": "Pejabat PERKESO Kuala Lumpur"},
+        "postcode": "81300",
+        "branch": {"id": 3, "en": "Pejabat PERKESO Kuala Lumpur", "ms": "Pejabat PERKESO Kuala Lumpur"},
     }
     registration.save(update_fields=["particulars"])
     document = Document.objects.create(registration=registration, kind="PROFESSIONAL_CERTIFICATE",

@@ -1,9 +1,10 @@
 """Fixtures for the FPX simulator's tests."""
 
 import pytest
+from django.utils import translation
 
 from matrix.fpx_simulator import services
-from tests.fpx_simulator.helpers import stub_merchant  # noqa: F401 - a fixture
+from tests.fpx_simulator.helpers import fpx_banks, stub_merchant  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +16,10 @@ def _simulator_defaults(settings):
     yield
     assert services.direct_ac_deliveries_join(timeout=20), "a direct AC delivery was still running"
     services.simulator_reset()
+    translation.activate(settings.LANGUAGE_CODE)  # a request in Malay leaves it active in this thread
+
+
+@pytest.fixture(autouse=True)
+def _banks(request):
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("fpx_banks")

@@ -148,3 +148,20 @@ def stub_merchant(settings):
     services.direct_ac_deliveries_join(timeout=20)
     server.shutdown()
     server.server_close()
+
+
+def fpx_banks_ensure() -> None:
+    """Put back the FPX banks of the reference data when a transactional test elsewhere has flushed them."""
+    from matrix.reference.data import BANKS
+    from matrix.reference.models import Bank
+
+    present = set(Bank.objects.values_list("code", flat=True))
+    Bank.objects.bulk_create([Bank(code=code, name=name) for code, name in BANKS if code not in present])
+
+
+@pytest.fixture
+def fpx_banks(request):
+    """The FPX banks, present whatever ran before (a flush between transactional tests removes the reference
+    data that migrations loaded)."""
+    request.getfixturevalue("db")
+    fpx_banks_ensure()

@@ -339,3 +339,15 @@ def test_simulator_index_lists_transactions(client, stub_merchant):
     page = client.get(reverse("fpx_simulator:index")).content.decode()
     assert txn.fpx_txn_id in page
     assert reverse("fpx_simulator:bank_login", kwargs={"token": txn.bank_token}) in page
+
+
+def test_bank_pages_in_bahasa_malaysia(client, stub_merchant):
+    _ar, txn, login_url = start(client)
+    client.cookies["django_language"] = "ms"
+    page = client.get(login_url).content.decode()
+    assert 'lang="ms"' in page
+    assert "Maybank2U (simulator FPX)" in page
+    assert "Nama Pengguna" in page and "Kata laluan" in page and "Log Masuk" in page
+    page = client.post(login_url, {"username": "ali", "password": "p"}).content.decode()
+    for label in ("Luluskan", "Baki Tidak Mencukupi", "Batal", "Biarkan Belum Selesai"):
+        assert f">{label}</button>" in page

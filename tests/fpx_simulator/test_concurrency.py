@@ -12,7 +12,7 @@ from matrix.fpx_simulator import services
 from matrix.fpx_simulator.models import SimulatedTransaction
 from tests.fpx_simulator.helpers import signed_ar
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(target, count: int) -> list:

@@ -16,7 +16,7 @@ from matrix.fpx_simulator import services
 from tests.fpx_simulator import single_worker_urls
 from tests.fpx_simulator.helpers import signed_ar, simulator_signed
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class SingleWorkerServer(WSGIServer):

@@ -104,12 +104,14 @@ def _post_form(client, data=None, files=None):
 
 
 def test_register_check_and_submit_hands_the_contribution_to_payment(user, user_client):
+    gender = "M" if int(user.id_number[-1]) % 2 else "F"  # from the MyKad's last digit
     response = _post_form(user_client)
     assert response.status_code == 302 and response["Location"] == CHECK_URL
     body = user_client.get(CHECK_URL).content.decode()
+    assert {"M": "Male", "F": "Female"}[gender] in body
     for text in ("Check your answers", "INFORMATION TECHNOLOGY", "Kuala Krai", "601113388378", "mykad front.png",
                  "certificate.pdf", "ssm_certificate1.jpg", "RM 232.80 ANNUALLY", "4 Month(s)", "RM 77.60",
-                 "Submit & Pay", "Male"):
+                 "Submit & Pay"):
         assert text in body, text
     assert Registration.objects.count() == 0
 
@@ -122,7 +124,7 @@ def test_register_check_and_submit_hands_the_contribution_to_payment(user, user_
     assert str(contribution.amount) == "77.60" and str(contribution.monthly_contribution) == "19.40"
     registration = contribution.registration
     assert registration.particulars["city"]["en"] == "Kuala Krai"
-    assert registration.particulars["gender"]["id"] == "M"
+    assert registration.particulars["gender"]["id"] == gender
     assert registration.particulars["new_ic"] == user.id_number
     person = SelfEmployedPerson.objects.get(user=user)
     assert person.self_employed_code and person.mobile == "601113388378"
