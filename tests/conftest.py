@@ -59,3 +59,13 @@ def user_client(client, user):
     """A test client signed in as `user`."""
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request leaves its language active in the test thread: start and end every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -53,7 +53,8 @@ class BankForm(forms.Form):
         offline = frozenset(bank.code for bank in banks if not bank.available)
         field = self.fields["bank"]
         field.choices = [("", _("Please Select"))] + [
-            (bank.code, bank.name if bank.available else f"{bank.name} ({_('Offline')})") for bank in banks
+            (bank.code, bank.name if bank.available else _("%(bank)s (Offline)") % {"bank": bank.name})
+            for bank in banks
         ]
         field.widget = BankSelect(offline=offline, attrs={"class": "input"})
         field.widget.choices = field.choices

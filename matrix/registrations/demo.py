@@ -151,6 +151,7 @@ def demo_history_load(*, user) -> None:
                             size=len(_png(colour)))
         document.file.save("upload", ContentFile(_png(colour)), save=False)
         document.save()
+    it.documents.update(uploaded_at=it.submitted_at)  # as if uploaded with the seed's registration
 
     now = timezone.now()
     # Active: a cover that began ten days ago; Renewed: its next period, paid yesterday, starting after it.

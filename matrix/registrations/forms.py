@@ -174,8 +174,9 @@ class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
     """The seed's form: SELF-EMPLOYED INFORMATION, SECTOR INFORMATION, CONTRIBUTION PAYMENT, ACKNOWLEDGMENT."""
 
     # 1. SELF-EMPLOYED INFORMATION
-    new_ic = forms.CharField(label=_("New IC"), disabled=True, required=False, widget=forms.TextInput(INPUT))
-    full_name = forms.CharField(label=_("Full Name"), disabled=True, required=False, widget=forms.TextInput(INPUT))
+    # Read-only, from the account (disabled fields take their initial value whatever is posted).
+    new_ic = forms.CharField(label=_("New IC"), disabled=True, widget=forms.TextInput(INPUT))
+    full_name = forms.CharField(label=_("Full Name"), disabled=True, widget=forms.TextInput(INPUT))
     status = forms.ModelChoiceField(
         label=_("Status Self-Employed Person"), queryset=SelfEmployedStatus.objects.all(), empty_label=PLEASE_SELECT,
         widget=forms.Select(INPUT), error_messages={"required": _("Select your status as a self-employed person.")},
@@ -267,7 +268,6 @@ class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
         if self.gender_from_ic:
             gender = self.fields["gender"]
             gender.disabled = True
-            gender.required = False
             gender.initial = self.gender_from_ic
             gender.help_text = _("From your MyKad number.")
         self.fields["city"].queryset = City.objects.select_related("state")

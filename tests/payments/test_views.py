@@ -186,7 +186,8 @@ def test_detail_paid(user_client, contribution, fpx_key):
     payment.refresh_from_db()
     html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
     for text in ("PAYMENT DETAILS", "Paid", payment.receipt_no, "2512271635080001", "Portal MATRIX - FPX",
-                 "RM 232.80", "4 Month(s)", "Affin Bank", "RM 77.60", contribution.registration.person.self_employed_code,
+                 "RM 232.80", "4 Month(s)", "Affin Bank", "RM 77.60",
+                 contribution.registration.person.self_employed_code,
                  "INFORMATION TECHNOLOGY", "Download Receipt", reverse("payments:receipt", args=[payment.pk])):
         assert text in html, text
     # A paid contribution cannot be paid again: PAY NOW leads to the paid payment.
@@ -300,3 +301,25 @@ def test_indirect_view_with_an_unknown_order(client, fpx_key):
     response = client.post(reverse("payments:fpx_indirect"), body(ac_fields(ghost, key=fpx_key)),
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400 and "Payment not recognised" in response.content.decode()
+
+
+def test_pages_in_bahasa_malaysia(client, contribution, fpx_key):
+    client.force_login(contribution.registration.person.user)
+    html = client.get(reverse("payments:pay_now", args=[contribution.pk]), HTTP_ACCEPT_LANGUAGE="ms").content.decode()
+    assert "BAYAR SEKARANG" in html and "Perbankan Internet" in html and "Bayar dengan FPX" in html
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key, code="51")
+    html = client.get(reverse("payments:detail", args=[payment.pk]), HTTP_ACCEPT_LANGUAGE="ms").content.decode()
+    assert "BUTIRAN PEMBAYARAN" in html and "Baki Tidak Mencukupi" in html and "4 Bulan" in html
+
+
+def test_malay_catalogue_is_complete():
+    from pathlib import Path
+
+    import polib
+
+    import matrix.payments
+
+    po = polib.pofile(str(Path(matrix.payments.__file__).parent / "locale" / "ms" / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 100
+    assert not po.untranslated_entries() and not po.fuzzy_entries()
