@@ -12,8 +12,6 @@ urlpatterns = [
     path("self-employed/", include("matrix.registrations.urls")),
     path("self-employed/contributions/", include("matrix.contributions.urls")),
     path("payments/", include("matrix.payments.urls")),
-    path("backoffice/", include("matrix.backoffice.urls")),
-    path("api/", include("matrix.api.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]

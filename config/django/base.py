@@ -35,8 +35,6 @@ INSTALLED_APPS = [
     "matrix.contributions",
     "matrix.payments",
     "matrix.fpx_simulator",
-    "matrix.backoffice",
-    "matrix.api",
     "matrix.pages",
 ]
 

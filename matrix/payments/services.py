@@ -250,7 +250,11 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
     # 3. Forward only: Pending -> Paid or Failed; a settled payment never changes again.
     if payment.status != Payment.Status.PENDING:
         outcome = f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
-        if ac.status != payment.status:
+        if ac.status == Payment.Status.PAID and payment.status == Payment.Status.FAILED:
+            # Money taken for an attempt we closed as failed: staff reconcile it (the log row keeps the AC).
+            logger.error("FPX %s approves %s, which is already FAILED: reconcile and refund", channel,
+                         payment.seller_ex_order_no)
+        elif ac.status != payment.status:
             logger.warning("FPX %s for %s says %s but the payment is %s", channel, payment.seller_ex_order_no,
                            ac.debit_auth_code, payment.status)
     elif ac.status == Payment.Status.PAID:

@@ -1,0 +1,28 @@
+"""Payments and the FPX message log are read-only in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from matrix.payments.models import FpxMessage, Payment
+from tests.factories import user_make
+from tests.payments.helpers import pending_payment_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(user_make(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_payment_and_message_admin_are_read_only(admin_client):
+    payment = pending_payment_make()
+    message = FpxMessage.objects.get()
+    for name, obj in (("payment", payment), ("fpxmessage", message)):
+        assert admin_client.get(reverse(f"admin:payments_{name}_changelist")).status_code == 200
+        page = admin_client.get(reverse(f"admin:payments_{name}_change", args=[obj.pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert admin_client.get(reverse(f"admin:payments_{name}_add")).status_code == 403
+        assert admin_client.get(reverse(f"admin:payments_{name}_delete", args=[obj.pk])).status_code == 403
+    assert Payment.objects.count() == 1
