@@ -69,3 +69,21 @@ def _reset_language():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (browser, races) end with a flush that empties every table, reference data
+    included; put the migration's reference rows back before each of them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from matrix.reference.loader import reference_data_load
+    from matrix.reference.models import Sector
+
+    if not Sector.objects.exists():
+        reference_data_load(apps=apps)

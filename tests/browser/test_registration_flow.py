@@ -11,7 +11,7 @@ from tests.browser.conftest import page_sign_in
 from tests.factories import user_make
 from tests.registrations.helpers import jpeg_bytes, pdf_bytes, png_bytes, reference_data_ensure
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
