@@ -78,7 +78,7 @@ def detail(request, pk: int):
 def renew(request):
     """CONTRIBUTION RENEWAL: choose one of the registered sectors whose first period is paid."""
     choices = renewal_choices(user=request.user)
-    form = RenewChooseForm(request.POST or None, choices=choices)
+    form = RenewChooseForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():
         return redirect("contributions:renew_sector", registration_id=form.cleaned_data["registration"].pk)
     return render(request, "contributions/renew.html", {"form": form, "choices": choices})

@@ -279,7 +279,6 @@ class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
                 attrs={"class": "input", "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
             )
         self.draft_files_apply(draft_files or {})
-        self._describe()
 
     def draft_files_apply(self, draft_files: dict) -> None:
         """Files kept from an earlier post need not be chosen again (choosing one replaces it): the kept file's

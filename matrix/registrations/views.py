@@ -76,7 +76,7 @@ def dashboard(request):
 def register(request):
     """SELECT SECTOR: sectors open today; the ones already registered are shown but cannot be chosen."""
     options = sector_options(user=request.user, today=kl_now().date())
-    form = SectorSelectForm(request.POST or None, options=options)
+    form = SectorSelectForm(request.POST if request.method == "POST" else None, options=options)
     if request.method == "POST" and form.is_valid():
         return redirect("registrations:register_form", sector_code=form.cleaned_data["sector"].code)
     return render(request, "registrations/register.html", {"form": form})

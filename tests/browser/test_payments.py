@@ -15,9 +15,15 @@ from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.tasks import payments_requery_pending
 from tests.browser.conftest import page_sign_in
 from tests.factories import contribution_make, person_make, registration_make
+from tests.payments.helpers import reference_data_ensure
 
-# serialized_rollback: the reference data (plans, sectors, banks) loaded by migrations survives the flushes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """Plans, sectors and banks, whatever transactional test flushed them before."""
+    reference_data_ensure()
 
 
 class OneRequestAtATime:

@@ -69,9 +69,10 @@ def form_files(*, sector_code: str = "information-technology", other: bool = Tru
 def reference_data_ensure() -> None:
     """Load the reference data again when a transactional test has flushed it.
 
-    `serialized_rollback` does not restore it once a Playwright browser has started in the test thread: its
-    running event loop makes Django's thread-critical connection handler hand out a new connection object (a
-    context variable instead of the thread local), which lacks the serialized database contents."""
+    `serialized_rollback` is no help here: once a Playwright browser has started in the test thread, its running
+    event loop makes Django's thread-critical connection handler hand out a new connection object (a context
+    variable instead of the thread local) without the serialized contents, so nothing is restored; and after a
+    transactional test without it, post_migrate has recreated the content types and the restore collides."""
     import importlib
 
     from django.apps import apps
