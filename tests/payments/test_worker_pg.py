@@ -122,7 +122,7 @@ def test_real_worker_requeries_and_settles_a_pending_payment(worker, enquiry_stu
     pending = aged(pending_payment_make(), 3600)
     young = pending_payment_make()  # opened a moment ago: the person may still be at the bank
 
-    producer = Celery("payments-test-producer", broker=BROKER_URL)
+    producer = Celery("payments-test-producer", broker=BROKER_URL, set_as_current=False)
     try:
         producer.send_task(TASK, queue=queue)
     finally:
