@@ -80,10 +80,6 @@ def _reference_data(request):
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
+    from tests.factories import reference_data_ensure
 
-    from matrix.reference.loader import reference_data_load
-    from matrix.reference.models import Sector
-
-    if not Sector.objects.exists():
-        reference_data_load(apps=apps)
+    reference_data_ensure()

@@ -86,3 +86,20 @@ def contribution_make(*, registration: Registration | None = None, plan_number: 
         created_at=created_at or timezone.now(),
         **fields,
     )
+
+
+def reference_data_ensure() -> None:
+    """Load the migration's reference rows again when a flush removed them (all of them, or what a test that
+    re-created a few banks left). `serialized_rollback` is no help here: once Playwright's event loop runs in
+    the test thread, Django hands out another connection object without the serialized contents."""
+    from django.apps import apps
+
+    from matrix.reference.loader import reference_data_load
+    from matrix.reference.models import Bank, Plan, Sector, State
+
+    if Sector.objects.exists() and Plan.objects.exists() and State.objects.exists() and Bank.objects.exists():
+        return
+    for model in ("City", "Branch", "State", "SectorClass", "Sector", "Plan", "Bank", "Race", "Nationality",
+                  "SelfEmployedStatus"):
+        apps.get_model("reference", model).objects.all().delete()
+    reference_data_load(apps=apps)

@@ -3,7 +3,6 @@ after commit; inside a test's transaction nothing commits), like a real request 
 
 import pytest
 from django.test import Client, TestCase
-from django.utils import translation
 
 
 class CommittingClient(Client):
@@ -26,10 +25,3 @@ def make_client():
 def committed():
     """`with committed(): service(...)` runs the service's on-commit callbacks (sends its SMS/email)."""
     return lambda: TestCase.captureOnCommitCallbacks(execute=True)
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """LocaleMiddleware leaves the request's language active in the thread: don't hand Malay to the next test."""
-    yield
-    translation.deactivate()

@@ -12,7 +12,7 @@ from matrix.core.kltime import kl, kl_format
 from matrix.fpx_simulator import services as simulator
 from matrix.payments.models import Payment
 from tests.browser.conftest import page_sign_in
-from tests.browser.test_payments import pay_at_the_bank, portal_server  # noqa: F401 - fixture
+from tests.browser.flows import pay_at_the_bank
 from tests.factories import user_make
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def person_page(page, portal_server, settings):  # noqa: F811
+def person_page(page, portal_server, settings):
     page.base_url = portal_server
     settings.PORTAL_BASE_URL = portal_server
     settings.FPX_SIMULATOR_MERCHANT_BASE_URL = ""

@@ -3,7 +3,6 @@ PAYMENT DETAILS -> Download Receipt; Insufficient Funds; Cancel then pay again; 
 the re-query task."""
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,64 +13,10 @@ from matrix.fpx_simulator import services as simulator
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.tasks import payments_requery_pending
 from tests.browser.conftest import page_sign_in
+from tests.browser.flows import detail_value, pay_at_the_bank
 from tests.factories import contribution_make, person_make, registration_make
-from tests.payments.helpers import reference_data_ensure
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Plans, sectors and banks, whatever transactional test flushed them before."""
-    reference_data_ensure()
-
-
-class OneRequestAtATime:
-    """Wraps the live server's WSGI application so that requests run one at a time (like the embedded
-    default's single worker) while connections are still accepted concurrently. Portal and simulator share the
-    server; the simulator's direct AC comes back into it from a background thread once the bank's page has
-    been sent (the response's close() runs outside the lock). The in-memory SQLite test database connection,
-    which the live server shares between its threads, is then never used by two requests at once."""
-
-    # Host-to-host calls that our own requests make while they wait (BE, AE) must not wait for the lock.
-    NESTED = ("/fpx-simulator/banklist/", "/fpx-simulator/enquiry/")
-
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(self.NESTED):
-            return self.app(environ, start_response)
-        with self.lock:
-            result = self.app(environ, start_response)
-            try:
-                body = b"".join(result)
-            except BaseException:
-                if hasattr(result, "close"):
-                    result.close()
-                raise
-        return _SentBody([body], getattr(result, "close", None))
-
-
-class _SentBody(list):
-    def __init__(self, chunks, close):
-        super().__init__(chunks)
-        self._close = close
-
-    def close(self):
-        if self._close is not None:
-            self._close()
-
-
-@pytest.fixture
-def portal_server(live_server):
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    httpd.set_app(OneRequestAtATime(app))
-    yield live_server.url
-    simulator.direct_ac_deliveries_join(timeout=30)
-    httpd.set_app(app)
 
 
 @pytest.fixture
@@ -86,38 +31,6 @@ def payer(page, portal_server, settings):
     page_sign_in(page, person.user)
     yield contribution
     assert simulator.direct_ac_deliveries_join(timeout=30)
-
-
-def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank") -> None:
-    page.goto(f"{page.base_url}/payments/contribution/{contribution.pk}/pay/")
-    expect(page.get_by_role("heading", name="PAY NOW")).to_be_visible()
-    expect(page.get_by_text("RM 77.60").first).to_be_visible()
-    page.get_by_role("button", name="Pay with FPX").click()  # without agreeing first
-    expect(page.get_by_text("There is a problem")).to_be_visible()
-    page.get_by_label("I acknowledge that I have read and agree to the above Terms and Conditions").check()
-    expect(page.get_by_label("Internet Banking")).to_be_checked()
-    page.get_by_role("button", name="Pay with FPX").click()
-
-    expect(page.get_by_role("heading", name="PAY WITH FPX")).to_be_visible()
-    select = page.get_by_label("Select Bank")
-    expect(select.locator("option", has_text="HSBC Bank (Offline)")).to_be_disabled()
-    select.select_option(label=bank)
-    page.get_by_role("button", name="Pay with FPX").click()
-
-    # Our page posts the signed AR to FPX by itself (autosubmit.js); the simulator shows the bank.
-    expect(page.get_by_role("heading", name=f"{bank} (FPX simulator)")).to_be_visible()
-    page.get_by_label("Username").fill("siti90")
-    page.get_by_label("Password").fill("anything goes")
-    page.get_by_role("button", name="Log In").click()
-    expect(page.get_by_text("RM 77.60")).to_be_visible()
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(page.get_by_role("heading", name="PAYMENT DETAILS")).to_be_visible()
-    # The direct AC leaves host to host after the bank's page; let it land before the test reads the database.
-    assert simulator.direct_ac_deliveries_join(timeout=30)
-
-
-def detail_value(page, label: str):
-    return page.locator(f"dt:text-is('{label}:') + dd")
 
 
 def test_pay_with_approve_and_download_the_receipt(page, payer, tmp_path):

@@ -9,15 +9,9 @@ from playwright.sync_api import expect
 from matrix.contributions.models import Contribution
 from tests.browser.conftest import page_sign_in
 from tests.factories import user_make
-from tests.registrations.helpers import jpeg_bytes, pdf_bytes, png_bytes, reference_data_ensure
+from tests.registrations.helpers import jpeg_bytes, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """The reference data (sectors, plans, states...) whatever transactional test flushed it before."""
-    reference_data_ensure()
 
 
 def test_register_a_sector_and_go_to_payment(page):

@@ -161,7 +161,6 @@ def test_change_link_brings_the_answers_back(user, user_client, time_machine):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_two_racing_renewals_of_a_sector_give_one():
     user = user_make()
     registration = paid_registration(user)
@@ -188,7 +187,6 @@ def test_two_racing_renewals_of_a_sector_give_one():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_racing_inserts_of_unpaid_renewals_are_refused_by_the_constraint_itself():
     registration = paid_registration(user_make())
     barrier = threading.Barrier(2)

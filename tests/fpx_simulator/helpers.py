@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from matrix.fpx_simulator import services
 from matrix.payments.fpx import checksum
+from tests.factories import reference_data_ensure
 
 
 def seller_sign(fields: dict[str, str], msg_type: str) -> dict[str, str]:
@@ -150,13 +151,7 @@ def stub_merchant(settings):
     server.server_close()
 
 
-def fpx_banks_ensure() -> None:
-    """Put back the FPX banks of the reference data when a transactional test elsewhere has flushed them."""
-    from matrix.reference.data import BANKS
-    from matrix.reference.models import Bank
 
-    present = set(Bank.objects.values_list("code", flat=True))
-    Bank.objects.bulk_create([Bank(code=code, name=name) for code, name in BANKS if code not in present])
 
 
 @pytest.fixture
@@ -164,4 +159,4 @@ def fpx_banks(request):
     """The FPX banks, present whatever ran before (a flush between transactional tests removes the reference
     data that migrations loaded)."""
     request.getfixturevalue("db")
-    fpx_banks_ensure()
+    reference_data_ensure()

@@ -12,14 +12,10 @@ from matrix.notifications.models import OutboxMessage
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services import payment_settle_body
 from tests.payments.fpxkit import ac_fields, body, tamper
-from tests.payments.helpers import pending_payment_make, reference_data_ensure
+from tests.payments.helpers import pending_payment_make
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    reference_data_ensure()
 
 Channel = FpxMessage.Channel
 RANK = {Payment.Status.PENDING: 0, Payment.Status.PAID: 1, Payment.Status.FAILED: 1}

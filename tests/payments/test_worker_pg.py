@@ -19,14 +19,10 @@ from matrix.notifications.models import OutboxMessage
 from matrix.payments.fpx.messages import form_parse, message_signed
 from matrix.payments.models import FpxMessage, Payment
 from tests.payments.fpxkit import body
-from tests.payments.helpers import aged, pending_payment_make, reference_data_ensure
+from tests.payments.helpers import aged, pending_payment_make
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    reference_data_ensure()
 
 BROKER_URL = os.environ.get("PAYMENTS_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 REPO = Path(__file__).resolve().parents[2]

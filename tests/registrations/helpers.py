@@ -64,22 +64,3 @@ def form_files(*, sector_code: str = "information-technology", other: bool = Tru
     if other:
         files["other_document"] = upload("ssm_certificate1.jpg", jpeg_bytes(), "image/jpeg")
     return files
-
-
-def reference_data_ensure() -> None:
-    """Load the reference data again when a transactional test has flushed it.
-
-    `serialized_rollback` is no help here: once a Playwright browser has started in the test thread, its running
-    event loop makes Django's thread-critical connection handler hand out a new connection object (a context
-    variable instead of the thread local) without the serialized contents, so nothing is restored; and after a
-    transactional test without it, post_migrate has recreated the content types and the restore collides."""
-    import importlib
-
-    from django.apps import apps
-
-    from matrix.reference.models import Bank
-
-    if Sector.objects.exists():
-        return
-    Bank.objects.all().delete()  # a partial set put back by other tests; no payment refers to it after a flush
-    importlib.import_module("matrix.reference.migrations.0002_load_reference_data").load(apps, None)

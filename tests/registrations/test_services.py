@@ -170,7 +170,6 @@ def test_class_city_and_documents_must_fit_the_sector(user):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_two_racing_submits_give_one_registration():
     user = user_make()
     barrier = threading.Barrier(2)
@@ -197,7 +196,6 @@ def test_two_racing_submits_give_one_registration():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")
 def test_racing_inserts_of_one_sector_are_refused_by_the_constraint_itself():
     """Without the service's account lock: two transactions insert the same (person, sector) at once."""
     first = submit(user_make())

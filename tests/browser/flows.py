@@ -1,0 +1,37 @@
+"""Steps that several browser tests take through the pages."""
+
+from playwright.sync_api import expect
+
+from matrix.fpx_simulator import services as simulator
+
+
+def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank") -> None:
+    page.goto(f"{page.base_url}/payments/contribution/{contribution.pk}/pay/")
+    expect(page.get_by_role("heading", name="PAY NOW")).to_be_visible()
+    expect(page.get_by_text("RM 77.60").first).to_be_visible()
+    page.get_by_role("button", name="Pay with FPX").click()  # without agreeing first
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    page.get_by_label("I acknowledge that I have read and agree to the above Terms and Conditions").check()
+    expect(page.get_by_label("Internet Banking")).to_be_checked()
+    page.get_by_role("button", name="Pay with FPX").click()
+
+    expect(page.get_by_role("heading", name="PAY WITH FPX")).to_be_visible()
+    select = page.get_by_label("Select Bank")
+    expect(select.locator("option", has_text="HSBC Bank (Offline)")).to_be_disabled()
+    select.select_option(label=bank)
+    page.get_by_role("button", name="Pay with FPX").click()
+
+    # Our page posts the signed AR to FPX by itself (autosubmit.js); the simulator shows the bank.
+    expect(page.get_by_role("heading", name=f"{bank} (FPX simulator)")).to_be_visible()
+    page.get_by_label("Username").fill("siti90")
+    page.get_by_label("Password").fill("anything goes")
+    page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_text("RM 77.60")).to_be_visible()
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(page.get_by_role("heading", name="PAYMENT DETAILS")).to_be_visible()
+    # The direct AC leaves host to host after the bank's page; let it land before the test reads the database.
+    assert simulator.direct_ac_deliveries_join(timeout=30)
+
+
+def detail_value(page, label: str):
+    return page.locator(f"dt:text-is('{label}:') + dd")
