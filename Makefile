@@ -63,7 +63,6 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 
 bench: install-test css messages
-	$(PY) -m pip install --quiet -e '.[bench]'
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest benchmarks -p no:randomly -q -s
 

@@ -21,6 +21,14 @@ class UserAdmin(admin.ModelAdmin):
         "last_login", "previous_login",
     ]
     filter_horizontal = ["groups", "user_permissions"]
+    # Who may do what: only a superuser grants it, so staff allowed to edit accounts cannot raise themselves.
+    privilege_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.privilege_fields if name not in fields]
+        return fields
 
     def has_add_permission(self, request):
         return False  # accounts are made by sign-up (or `createsuperuser` for staff)

@@ -2,7 +2,8 @@
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -210,15 +211,21 @@ class LoginPasswordForm(AriaFormMixin, forms.Form):
 
 
 class CurrentPasswordMixin:
-    """Re-authentication: the account's current password must be given (`current_password`)."""
+    """Re-authentication: the account's current password must be given (`current_password`).
 
-    def __init__(self, *args, user: User, **kwargs):
+    It is checked through `authenticate`, so wrong tries count towards the same django-axes lockout on IC + IP
+    as the login's (otherwise a stolen session could guess the password here without limit, then change the
+    email or mobile)."""
+
+    def __init__(self, *args, user: User, request: HttpRequest, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
+        checked = authenticate(request=self.request, id_number=self.user.id_number, password=password)
+        if checked is None or checked.pk != self.user.pk:
             raise forms.ValidationError(gettext("Your current password is not correct."))
         return password
 
@@ -232,9 +239,9 @@ class PasswordChangeForm(CurrentPasswordMixin, PasswordPairMixin, AriaFormMixin,
     password1 = forms.CharField(label=_("New Password"), strip=False, widget=_password())
     password2 = forms.CharField(label=_("New Password Confirm"), strip=False, widget=_password())
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, request: HttpRequest, **kwargs):
         self.password_user = user
-        super().__init__(*args, user=user, **kwargs)
+        super().__init__(*args, user=user, request=request, **kwargs)
 
 
 class SecretPhraseChangeForm(SecretPhraseHintMixin, CurrentPasswordMixin, AriaFormMixin, forms.Form):

@@ -136,6 +136,9 @@ def otp_verify(*, user: User, purpose: str, code: str) -> OneTimeCode:
             refusal = OtpRefused(_("No code has been sent yet. Please ask for a code."), code="none")
         elif row.used_at is not None:
             refusal = OtpRefused(_("This code has already been used. Please ask for a new code."), code="used")
+        elif row.closed_at is not None and row.attempts < max_attempts:
+            # Withdrawn without a newer code (e.g. by a password change): it can no longer be used.
+            refusal = OtpRefused(_("This code has expired. Please ask for a new code."), code="closed")
         elif row.attempts >= max_attempts:
             refusal = OtpRefused(
                 _("Too many wrong codes. Please wait a while, then ask for a new code."), code="locked"
@@ -350,12 +353,28 @@ def account_login_record(*, user: User) -> User:
 # --- settings: password, secret phrase, email, mobile ----------------------------------------------------------
 
 
+def _pending_changes_close(*, user: User, now) -> None:
+    """Withdraw every open password reset link, email-change link and mobile-change code of the account.
+
+    Called when the password changes: whoever held the old password (or the old session) may have started an
+    email or mobile change; left open, that link would let them take the account back after the owner has
+    secured it."""
+    EmailLink.objects.filter(
+        user=user, purpose__in=[LinkPurpose.RESET, LinkPurpose.CHANGE_EMAIL], closed_at__isnull=True
+    ).update(closed_at=now)
+    OneTimeCode.objects.filter(
+        user=user, purpose__in=[OtpPurpose.RESET, OtpPurpose.CHANGE_MOBILE], closed_at__isnull=True
+    ).update(closed_at=now)
+
+
 @transaction.atomic
 def password_change(*, user: User, new_password: str) -> User:
     """Set a new password (the form has checked the old one). The session hash changes, so every other session
-    of the account ends; the view keeps the current one with update_session_auth_hash."""
+    of the account ends; the view keeps the current one with update_session_auth_hash. Pending reset links and
+    email or mobile changes are withdrawn."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _pending_changes_close(user=user, now=timezone.now())
     logger.info("password changed for account %s", user.pk)
     return user
 
@@ -455,5 +474,6 @@ def password_reset_complete(*, token: str, new_password: str) -> User:
         raise LinkInvalid(_("This link is not valid."), code="inactive")
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _pending_changes_close(user=user, now=link.used_at)
     logger.info("password reset for account %s", user.pk)
     return user

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -142,13 +143,20 @@ def signup_done(request: HttpRequest) -> HttpResponse:
 
 
 def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str) -> HttpResponse:
-    """Check an emailed link, keep its token in the session and go on to `next_url` (without the token)."""
+    """Check an emailed link, keep its token in the session and go on to `next_url` (without the token).
+
+    Whatever the answer, the page at the token's URL sends no Referer (its static files and links would
+    otherwise carry the URL, token included, to logs) and is not cached."""
     try:
         selectors.email_link_get(token=token, purpose=purpose)
     except LinkInvalid as error:
-        return _link_invalid(request, error=error, purpose=purpose)
-    request.session[LINK_TOKENS[purpose]] = token
-    return redirect(next_url)
+        response = _link_invalid(request, error=error, purpose=purpose)
+    else:
+        request.session[LINK_TOKENS[purpose]] = token
+        response = redirect(next_url)
+    response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    return response
 
 
 def _link_invalid(request: HttpRequest, *, error: AccountError, purpose: str) -> HttpResponse:
@@ -207,7 +215,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:mode")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if not _url_is_safe(request, next_url):
         next_url = ""
     form = forms.LoginIcForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -245,9 +253,14 @@ def login_password(request: HttpRequest) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str:
     target = request.session.pop(NEXT_URL, "") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and _url_is_safe(request, target):
         return target
     return ""
+
+
+def _url_is_safe(request: HttpRequest, url: str) -> bool:
+    """A `next` target on this site (and not downgraded to http from an https page)."""
+    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
 
 
 def lockout_response(request, *args, **kwargs):
@@ -342,7 +355,7 @@ def _settings_form_page(request, form, *, title: str, intro: str = "", button: s
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = forms.PasswordChangeForm(request.POST or None, user=request.user)
+    form = forms.PasswordChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         user = services.password_change(user=request.user, new_password=form.cleaned_data["password1"])
         update_session_auth_hash(request, user)  # this session stays; every other one ends
@@ -355,7 +368,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def secret_phrase_change(request: HttpRequest) -> HttpResponse:
-    form = forms.SecretPhraseChangeForm(request.POST or None, user=request.user)
+    form = forms.SecretPhraseChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         services.secret_phrase_change(user=request.user, secret_phrase=form.cleaned_data["secret_phrase"])
         messages.success(request, _("Your secret phrase has been changed."))
@@ -366,7 +379,7 @@ def secret_phrase_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_change(request: HttpRequest) -> HttpResponse:
-    form = forms.EmailChangeForm(request.POST or None, user=request.user)
+    form = forms.EmailChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         if _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
             form.add_error(None, _too_many_from_here())
@@ -413,7 +426,7 @@ def email_confirm_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mobile_change(request: HttpRequest) -> HttpResponse:
-    form = forms.MobileChangeForm(request.POST or None, user=request.user)
+    form = forms.MobileChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         if _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
             form.add_error(None, _too_many_from_here())

@@ -206,6 +206,21 @@ def _still_pending(payment: Payment, ac: AuthConfirmation) -> str:
     return f"pending: {ac.debit_auth_code} {ac.meaning}"
 
 
+def _approved_after_failure(payment: Payment, ac: AuthConfirmation) -> str:
+    """FPX approved a payment we had closed as Failed: flag the money for refund (visible to staff in the admin
+    and to the person on PAYMENT DETAILS) and keep FPX's transaction id for the refund. Idempotent."""
+    update = []
+    if not payment.refund_due:
+        payment.refund_due = True
+        update.append("refund_due")
+    if ac.fpx_txn_id and not payment.fpx_txn_id:
+        payment.fpx_txn_id, payment.fpx_txn_time = ac.fpx_txn_id[:20], ac.fpx_txn_time
+        update += ["fpx_txn_id", "fpx_txn_time"]
+    if update:
+        payment.save(update_fields=update)
+    return f"approved after it failed ({payment.debit_auth_code}): refund due"
+
+
 @transaction.atomic
 def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remote_addr: str | None = None,
                    now: datetime | None = None) -> SettleResult:
@@ -251,8 +266,10 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
     if payment.status != Payment.Status.PENDING:
         outcome = f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
         if ac.status == Payment.Status.PAID and payment.status == Payment.Status.FAILED:
-            # Money taken for an attempt we closed as failed: staff reconcile it (the log row keeps the AC).
-            logger.error("FPX %s approves %s, which is already FAILED: reconcile and refund", channel,
+            # Money taken for an attempt we already closed as failed (e.g. an enquiry answered 76 before the
+            # bank approved): the status stays Failed (forward only, no cover), but the money is owed back.
+            outcome = _approved_after_failure(payment, ac)
+            logger.error("FPX %s approves %s, which is already FAILED: flagged refund due", channel,
                          payment.seller_ex_order_no)
         elif ac.status != payment.status:
             logger.warning("FPX %s for %s says %s but the payment is %s", channel, payment.seller_ex_order_no,
