@@ -19,4 +19,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matrix.payments.tasks.payments_requery_pending",
         "schedule": env_int("FPX_REQUERY_EVERY_SECONDS", 5 * 60),
     },
+    "registrations-drafts-purge": {
+        "task": "matrix.registrations.tasks.registrations_drafts_purge",
+        "schedule": 60 * 60,
+    },
 }

@@ -2,7 +2,7 @@
 
 from csp.constants import NONE, SELF
 
-from config.env import env_bool, env_int
+from config.env import env, env_bool, env_int
 
 # Sessions: end after inactivity; the page warns SESSION_WARNING_SECONDS before and offers to stay.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
@@ -51,3 +51,9 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Behind a reverse proxy: the request header (as in request.META) that carries the client's address, e.g.
+# HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP. Empty: REMOTE_ADDR. Used by the rate limits and the lockout.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
+RATELIMIT_IP_META_KEY = "matrix.core.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "matrix.core.client_ip.client_ip"

@@ -56,12 +56,18 @@ def otp_resend_at(*, user: User, purpose: str) -> datetime | None:
     return ready if ready > timezone.now() else None
 
 
-def email_link_get(*, token: str, purpose: str, for_update: bool = False) -> EmailLink:
-    """The usable link for `token`, or LinkInvalid saying why not (unknown, used, replaced, expired)."""
+def email_link_token_hash(token: str) -> str:
+    """What is kept of a link's token (in the database and in the session): its SHA-256."""
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def email_link_get(*, token_hash: str, purpose: str, for_update: bool = False) -> EmailLink:
+    """The usable link whose token hashes to `token_hash`, or LinkInvalid saying why not (unknown, used,
+    replaced, expired)."""
     queryset = EmailLink.objects.select_related("user")
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
-    link = queryset.filter(token_hash=hashlib.sha256((token or "").encode()).hexdigest(), purpose=purpose).first()
+    link = queryset.filter(token_hash=token_hash, purpose=purpose).first() if token_hash else None
     if link is None:
         raise LinkInvalid(_("This link is not valid. Please check that you copied the whole link."), code="unknown")
     if link.used_at is not None:

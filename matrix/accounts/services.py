@@ -7,7 +7,6 @@ Functions that check a one-time code (`*_confirm`) first let `otp_verify` commit
 so that a wrong try is counted even though the refusal is raised; the rest of their work is one transaction.
 """
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -27,7 +26,7 @@ from matrix.accounts.conf import conf
 from matrix.accounts.errors import LinkInvalid, LinkLimited, OtpLimited, OtpRefused, SignupAlreadyDone
 from matrix.accounts.masking import mask_email, mask_id_number, mask_mobile
 from matrix.accounts.models import EmailLink, LinkPurpose, OneTimeCode, OtpPurpose, User
-from matrix.accounts.selectors import email_link_get
+from matrix.accounts.selectors import email_link_get, email_link_token_hash
 from matrix.notifications.services import email_send, sms_send
 
 logger = logging.getLogger(__name__)
@@ -184,7 +183,7 @@ def otp_verify(*, user: User, purpose: str, code: str) -> OneTimeCode:
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return email_link_token_hash(token)
 
 
 def _absolute(path: str) -> str:
@@ -213,9 +212,9 @@ def _email_link_create(*, user: User, purpose: str, sent_to: str, hours: int) ->
     return row, token
 
 
-def _email_link_use(*, token: str, purpose: str) -> EmailLink:
+def _email_link_use(*, token_hash: str, purpose: str) -> EmailLink:
     """Lock and check the link (LinkInvalid when it cannot be used), then mark it used."""
-    link = email_link_get(token=token, purpose=purpose, for_update=True)
+    link = email_link_get(token_hash=token_hash, purpose=purpose, for_update=True)
     now = timezone.now()
     link.used_at = now
     link.closed_at = now
@@ -321,10 +320,10 @@ def account_signup_confirm(*, user: User, code: str) -> EmailLink:
 
 
 @transaction.atomic
-def account_activate(*, token: str, secret_phrase: str, password: str) -> User:
+def account_activate(*, token_hash: str, secret_phrase: str, password: str) -> User:
     """Finish the sign-up from the emailed link: set the secret phrase and password and activate the account.
     The link is single use (and bound to a pending account): a second use raises LinkInvalid."""
-    link = _email_link_use(token=token, purpose=LinkPurpose.ACTIVATE)
+    link = _email_link_use(token_hash=token_hash, purpose=LinkPurpose.ACTIVATE)
     user = User.objects.select_for_update().get(pk=link.user_id)
     if user.is_active or user.activated_at is not None:
         raise LinkInvalid(_("This account is already active. Please log in."), code="active")
@@ -367,6 +366,17 @@ def _pending_changes_close(*, user: User, now) -> None:
     ).update(closed_at=now)
 
 
+def _security_notice_send(*, user: User, what: str) -> None:
+    """Tell the account's registered email that its password or mobile number changed (nothing secret in it)."""
+    if not user.email:
+        return
+    email_send(
+        to=user.email,
+        subject=_("MATRIX PERKESO: a change to your account"),
+        text=render_to_string("accounts/email/security_notice.txt", {"user": user, "what": what}),
+    )
+
+
 @transaction.atomic
 def password_change(*, user: User, new_password: str) -> User:
     """Set a new password (the form has checked the old one). The session hash changes, so every other session
@@ -375,6 +385,7 @@ def password_change(*, user: User, new_password: str) -> User:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _pending_changes_close(user=user, now=timezone.now())
+    _security_notice_send(user=user, what=_("The password of your MATRIX account has been changed."))
     logger.info("password changed for account %s", user.pk)
     return user
 
@@ -404,8 +415,8 @@ def email_change_start(*, user: User, new_email: str) -> EmailLink:
 
 
 @transaction.atomic
-def email_change_confirm(*, token: str) -> User:
-    link = _email_link_use(token=token, purpose=LinkPurpose.CHANGE_EMAIL)
+def email_change_confirm(*, token_hash: str) -> User:
+    link = _email_link_use(token_hash=token_hash, purpose=LinkPurpose.CHANGE_EMAIL)
     user = User.objects.select_for_update().get(pk=link.user_id)
     old_email = user.email
     user.email = link.sent_to
@@ -433,6 +444,11 @@ def mobile_change_confirm(*, user: User, code: str) -> User:
         user.mobile = row.sent_to
         user.mobile_verified_at = timezone.now()
         user.save(update_fields=["mobile", "mobile_verified_at"])
+        _security_notice_send(
+            user=user,
+            what=_("The mobile number of your MATRIX account has been changed to %(mobile)s.")
+            % {"mobile": mask_mobile(user.mobile)},
+        )
     logger.info("mobile changed for account %s", user.pk)
     return user
 
@@ -466,14 +482,15 @@ def password_reset_start(*, id_number: str) -> None:
 
 
 @transaction.atomic
-def password_reset_complete(*, token: str, new_password: str) -> User:
+def password_reset_complete(*, token_hash: str, new_password: str) -> User:
     """Set the new password from a reset link (single use). Every session of the account ends."""
-    link = _email_link_use(token=token, purpose=LinkPurpose.RESET)
+    link = _email_link_use(token_hash=token_hash, purpose=LinkPurpose.RESET)
     user = User.objects.select_for_update().get(pk=link.user_id)
     if not user.is_active:
         raise LinkInvalid(_("This link is not valid."), code="inactive")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     _pending_changes_close(user=user, now=link.used_at)
+    _security_notice_send(user=user, what=_("The password of your MATRIX account has been reset."))
     logger.info("password reset for account %s", user.pk)
     return user

@@ -30,9 +30,9 @@ SIGNUP_USER = "accounts.signup_user"
 NEXT_URL = "accounts.next"
 LOGIN_IC = "accounts.login_ic"
 LINK_TOKENS = {
-    LinkPurpose.ACTIVATE: "accounts.activation_token",
-    LinkPurpose.RESET: "accounts.reset_token",
-    LinkPurpose.CHANGE_EMAIL: "accounts.email_token",
+    LinkPurpose.ACTIVATE: "accounts.activation_token_hash",
+    LinkPurpose.RESET: "accounts.reset_token_hash",
+    LinkPurpose.CHANGE_EMAIL: "accounts.email_token_hash",
 }
 
 
@@ -143,16 +143,18 @@ def signup_done(request: HttpRequest) -> HttpResponse:
 
 
 def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str) -> HttpResponse:
-    """Check an emailed link, keep its token in the session and go on to `next_url` (without the token).
+    """Check an emailed link, keep its token's hash in the session (the session store never holds the token
+    itself) and go on to `next_url` (without the token).
 
     Whatever the answer, the page at the token's URL sends no Referer (its static files and links would
     otherwise carry the URL, token included, to logs) and is not cached."""
+    token_hash = selectors.email_link_token_hash(token)
     try:
-        selectors.email_link_get(token=token, purpose=purpose)
+        selectors.email_link_get(token_hash=token_hash, purpose=purpose)
     except LinkInvalid as error:
         response = _link_invalid(request, error=error, purpose=purpose)
     else:
-        request.session[LINK_TOKENS[purpose]] = token
+        request.session[LINK_TOKENS[purpose]] = token_hash
         response = redirect(next_url)
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)
@@ -171,16 +173,17 @@ def activate_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """Account Activation: details read-only; Secret Phrase, Password, Password Confirm; Next -> Log In."""
-    token = request.session.get(LINK_TOKENS[LinkPurpose.ACTIVATE], "")
+    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.ACTIVATE], "")
     try:
-        link = selectors.email_link_get(token=token, purpose=LinkPurpose.ACTIVATE)
+        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.ACTIVATE)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.ACTIVATE)
     form = forms.ActivationForm(request.POST or None, user=link.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_activate(
-                token=token, secret_phrase=form.cleaned_data["secret_phrase"], password=form.cleaned_data["password1"]
+                token_hash=token_hash, secret_phrase=form.cleaned_data["secret_phrase"],
+                password=form.cleaned_data["password1"],
             )
         except LinkInvalid as error:
             return _link_invalid(request, error=error, purpose=LinkPurpose.ACTIVATE)
@@ -314,15 +317,15 @@ def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    token = request.session.get(LINK_TOKENS[LinkPurpose.RESET], "")
+    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.RESET], "")
     try:
-        link = selectors.email_link_get(token=token, purpose=LinkPurpose.RESET)
+        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.RESET)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.RESET)
     form = forms.PasswordResetForm(request.POST or None, user=link.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_complete(token=token, new_password=form.cleaned_data["password1"])
+            services.password_reset_complete(token_hash=token_hash, new_password=form.cleaned_data["password1"])
         except LinkInvalid as error:
             return _link_invalid(request, error=error, purpose=LinkPurpose.RESET)
         if request.user.is_authenticated:
@@ -407,14 +410,14 @@ def email_confirm_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_confirm_page(request: HttpRequest) -> HttpResponse:
     """Confirm the new email address (a POST, so that mail scanners opening the link change nothing)."""
-    token = request.session.get(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], "")
+    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], "")
     try:
-        link = selectors.email_link_get(token=token, purpose=LinkPurpose.CHANGE_EMAIL)
+        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.CHANGE_EMAIL)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.CHANGE_EMAIL)
     if request.method == "POST":
         try:
-            services.email_change_confirm(token=token)
+            services.email_change_confirm(token_hash=token_hash)
         except LinkInvalid as error:
             return _link_invalid(request, error=error, purpose=LinkPurpose.CHANGE_EMAIL)
         request.session.pop(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], None)

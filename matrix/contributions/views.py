@@ -137,6 +137,9 @@ def renew_sector(request, registration_id: int):
             "months": months,
             "amount_due": form.amount_due(),
             "period": facts.period_if_paid_at(paid_at=now, months=months),
+            # The period is fixed when the payment is accepted (contribution_mark_paid): after a lapse it starts
+            # then, not now, so the page must not promise this moment's start time.
+            "lapsed": facts.latest_end is None or facts.latest_end < now,
             "change_url": change_url,
         })
     return render(request, "contributions/renew_sector.html", {

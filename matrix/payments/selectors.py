@@ -1,6 +1,6 @@
 """Reads on payments. Everything a person opens is looked up through its owner: another person's id is a 404."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 
 from matrix.contributions.models import Contribution
@@ -49,4 +49,8 @@ def contribution_payment_paid(*, contribution: Contribution) -> Payment | None:
 
 
 def payments_pending_older_than(*, cutoff) -> QuerySet[Payment]:
-    return Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff).order_by("created_at", "pk")
+    """Stale pending payments, those never asked about (or asked about longest ago) first, so that payments FPX
+    keeps answering as pending cannot starve the others out of a bounded batch."""
+    return Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff).order_by(
+        F("last_enquiry_at").asc(nulls_first=True), "created_at", "pk"
+    )

@@ -218,7 +218,7 @@ def _approved_after_failure(payment: Payment, ac: AuthConfirmation) -> str:
         update += ["fpx_txn_id", "fpx_txn_time"]
     if update:
         payment.save(update_fields=update)
-    return f"approved after it failed ({payment.debit_auth_code}): refund due"
+    return "approved after it failed: refund due"
 
 
 @transaction.atomic
@@ -268,7 +268,7 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
         if ac.status == Payment.Status.PAID and payment.status == Payment.Status.FAILED:
             # Money taken for an attempt we already closed as failed (e.g. an enquiry answered 76 before the
             # bank approved): the status stays Failed (forward only, no cover), but the money is owed back.
-            outcome = _approved_after_failure(payment, ac)
+            outcome += f"; {_approved_after_failure(payment, ac)}"
             logger.error("FPX %s approves %s, which is already FAILED: flagged refund due", channel,
                          payment.seller_ex_order_no)
         elif ac.status != payment.status:
@@ -289,6 +289,7 @@ def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str
     """`payment_settle` for a raw urlencoded body (the views and the re-query use this): parsed here, so that
     a malformed body is logged and refused like a forged one."""
     text = raw_body.decode("utf-8", errors="replace") if isinstance(raw_body, bytes) else raw_body
+    text = text.replace("\x00", "\ufffd")  # the log keeps the body as text; PostgreSQL refuses NUL in text
     try:
         fields = form_parse(raw_body)
     except MessageRefused as exc:

@@ -29,6 +29,10 @@ def payments_requery_pending() -> dict[str, int]:
             counts["errors"] += 1
             logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
             continue
+        except Exception:  # noqa: BLE001 - one payment's unexpected error (e.g. a database deadlock) skips only it
+            counts["errors"] += 1
+            logger.exception("FPX re-query of %s failed unexpectedly", payment.seller_ex_order_no)
+            continue
         counts["queried"] += 1
         if result.payment is not None and result.payment.status != payment.status:
             counts["settled"] += 1

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matrix.contributions.models import Contribution
+from matrix.core.client_ip import client_ip
 from matrix.payments import selectors, services
 from matrix.payments.forms import BankForm, PayNowForm
 from matrix.payments.fpx import client
@@ -166,7 +167,7 @@ def receipt(request, payment_id: int):
 
 
 def _remote_addr(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
 
 
 @csrf_exempt

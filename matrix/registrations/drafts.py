@@ -1,7 +1,7 @@
 """A registration being filled in: the form's answers in the session, its checked uploads in private storage
 (`drafts/<server-made name>`), so nothing is lost between the form and the check-your-answers page."""
 
-from matrix.registrations.uploads import draft_file_delete, draft_file_save, draft_name_is_valid
+from matrix.registrations.uploads import draft_file_delete, draft_file_exists, draft_file_save
 
 SESSION_KEY = "registration_draft"
 
@@ -10,9 +10,11 @@ def draft_get(session, *, sector_code: str) -> dict | None:
     draft = session.get(SESSION_KEY)
     if not isinstance(draft, dict) or draft.get("sector") != sector_code:
         return None
+    # A kept file that is gone (purged as abandoned by `uploads.draft_files_purge`) must be chosen again,
+    # not announced as "Uploaded".
     files = {
         name: meta for name, meta in (draft.get("files") or {}).items()
-        if isinstance(meta, dict) and draft_name_is_valid(meta.get("storage_name", ""))
+        if isinstance(meta, dict) and draft_file_exists(meta.get("storage_name", ""))
     }
     return {"sector": sector_code, "data": draft.get("data") or {}, "files": files,
             "complete": bool(draft.get("complete"))}

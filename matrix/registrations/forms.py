@@ -213,13 +213,13 @@ class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
         ),
         error_messages={"required": _("Select your city.")},
     )
+    # One validator only: with min/max_length too, a wrong post code got the same message twice (and the page
+    # two elements with the id of the field's error).
     postcode = forms.CharField(
-        label=_("Post Code"), max_length=5, min_length=5,
-        validators=[RegexValidator(r"^\d{5}$", _("Enter a post code of 5 digits, like 50000."))],
-        widget=forms.TextInput({**INPUT, "inputmode": "numeric", "autocomplete": "postal-code"}),
-        error_messages={"required": _("Enter your post code."),
-                        "min_length": _("Enter a post code of 5 digits, like 50000."),
-                        "max_length": _("Enter a post code of 5 digits, like 50000.")},
+        label=_("Post Code"),
+        validators=[RegexValidator(r"^[0-9]{5}$", _("Enter a post code of 5 digits, like 50000."))],
+        widget=forms.TextInput({**INPUT, "inputmode": "numeric", "autocomplete": "postal-code", "maxlength": "5"}),
+        error_messages={"required": _("Enter your post code.")},
     )
     house_phone = forms.CharField(
         label=_("House Phone Number"), max_length=20, widget=forms.TextInput({**INPUT, "type": "tel"}),

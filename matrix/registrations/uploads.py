@@ -4,15 +4,18 @@ it as a draft between the registration form and the check-your-answers page.
 Files are stored privately (default storage under MEDIA_ROOT) under server-made names; the person's file name
 is kept only as data, after sanitising."""
 
+import logging
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -21,6 +24,10 @@ PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 ORIGINAL_NAME_MAX = 100
 DRAFT_DIR = "drafts"
 DRAFT_NAME_RE = re.compile(rf"^{DRAFT_DIR}/[0-9a-f]{{32}}$")
+# A draft is abandoned once no session can still hold it (sessions last at most SESSION_COOKIE_AGE, 12 hours).
+DRAFT_MAX_AGE = timedelta(days=1)
+
+logger = logging.getLogger(__name__)
 _HEAD_BYTES = 8192
 
 
@@ -111,3 +118,31 @@ def draft_name_is_valid(name: str) -> bool:
 def draft_file_delete(name: str) -> None:
     if draft_name_is_valid(name) and default_storage.exists(name):
         default_storage.delete(name)
+
+
+def draft_file_exists(name: str) -> bool:
+    return draft_name_is_valid(name) and default_storage.exists(name)
+
+
+def draft_files_purge(*, older_than: timedelta = DRAFT_MAX_AGE, now: datetime | None = None) -> int:
+    """Delete the draft uploads of registrations abandoned before Submit & Pay (session ended, browser closed):
+    every `drafts/<server-made name>` last written more than `older_than` ago. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - older_than
+    try:
+        _folders, names = default_storage.listdir(DRAFT_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for base in names:
+        name = f"{DRAFT_DIR}/{base}"
+        if not draft_name_is_valid(name):
+            continue
+        try:
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            default_storage.delete(name)
+        except FileNotFoundError:  # submitted or purged meanwhile
+            continue
+        deleted += 1
+    logger.info("Purged %d abandoned registration draft upload(s)", deleted)
+    return deleted

@@ -107,3 +107,21 @@ def test_leave_pending_then_settled_by_the_requery_task(page, payer, settings):
     page.reload()
     expect(page.get_by_test_id("payment-status")).to_have_text("Paid")
     expect(page.get_by_role("link", name="Download Receipt")).to_be_visible()
+
+
+def test_double_click_on_pay_with_fpx_still_reaches_the_bank(page, payer):
+    """Two quick clicks post the bank form twice: the second must not strand the person on a Pending payment
+    whose AR was never posted to FPX (the browser shows only the second answer)."""
+    page.goto(f"{page.base_url}/payments/contribution/{payer.pk}/pay/")
+    page.get_by_label("I acknowledge that I have read and agree to the above Terms and Conditions").check()
+    page.get_by_role("button", name="Pay with FPX").dblclick()
+    expect(page.get_by_role("heading", name="PAY WITH FPX")).to_be_visible()
+    page.get_by_label("Select Bank").select_option(label="Affin Bank")
+    page.get_by_role("button", name="Pay with FPX").dblclick()
+    expect(page.get_by_role("heading", name="Affin Bank (FPX simulator)")).to_be_visible()
+    assert Payment.objects.filter(contribution=payer).count() == 1
+    page.get_by_label("Username").fill("siti90")
+    page.get_by_label("Password").fill("anything goes")
+    page.get_by_role("button", name="Log In").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_test_id("payment-status")).to_have_text("Paid")

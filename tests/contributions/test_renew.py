@@ -154,9 +154,9 @@ def test_change_link_brings_the_answers_back(user, user_client, time_machine):
     body = user_client.get(f"{url}?plan={plan(3).pk}&months=7").content.decode()
     assert f'value="{plan(3).pk}" data-monthly-sen="3690" class="mt-1 h-5 w-5" checked' in body
     assert '<option value="7" selected>' in body
-    # After the lapse the renewal starts when paid.
+    # After the lapse the renewal starts when paid (not when this page is drawn).
     body = user_client.post(url, {"step": "check", "plan": plan(3).pk, "months": 1}).content.decode()
-    assert "01-03-2021 10:00:00 - 31-03-2021 23:59:59" in body
+    assert "From the time your payment is accepted; if paid today, until 31-03-2021 23:59:59" in body
 
 
 @pytest.mark.postgres
@@ -209,3 +209,26 @@ def test_racing_inserts_of_unpaid_renewals_are_refused_by_the_constraint_itself(
         thread.join(timeout=30)
     assert len(errors) == 1
     assert Contribution.objects.filter(kind="RENEWAL").count() == 1
+
+
+def test_the_check_page_promises_only_what_payment_will_do(user, user_client, time_machine):
+    registration = paid_registration(user, plan_number=2)  # covered until 09-06-2020 23:59:59
+    url = reverse("contributions:renew_sector", args=[registration.pk])
+    time_machine.move_to("2020-03-01 10:00:00+08:00")
+    user_client.force_login(user)
+    body = user_client.post(url, {"step": "check", "plan": plan(2).pk, "months": 3}).content.decode()
+    assert "10-06-2020 00:00:00 - 09-09-2020 23:59:59" in body
+    assert "Pay before your cover ends on 09-06-2020 23:59:59." in body
+
+    # After the lapse the start is the payment's acceptance, not the moment the page was drawn.
+    time_machine.move_to("2020-07-01 10:00:00+08:00")
+    user_client.force_login(user)
+    body = user_client.post(url, {"step": "check", "plan": plan(2).pk, "months": 3}).content.decode()
+    assert "01-07-2020 10:00:00" not in body
+    assert "From the time your payment is accepted; if paid today, until 30-09-2020 23:59:59" in body
+    user_client.post(url, {"step": "confirm", "plan": plan(2).pk, "months": 3})
+    renewal = Contribution.objects.get(kind="RENEWAL")
+    contribution_mark_paid(contribution=renewal, paid_at=kl_datetime(2020, 7, 1, 15, 20, 5))
+    renewal.refresh_from_db()
+    assert (renewal.start_at, renewal.end_at) == (kl_datetime(2020, 7, 1, 15, 20, 5),
+                                                  kl_datetime(2020, 9, 30, 23, 59, 59))

@@ -307,3 +307,81 @@ def test_requery_answer_76_fails_the_payment(enquiry_answers):
 
 def test_services_module_exposes_receipt_pdf():
     assert services.receipt_pdf is receipts.receipt_pdf
+
+
+# --- review fixes ---------------------------------------------------------------------------------------------
+
+def test_approval_after_an_enquiry_failed_the_payment_flags_the_money_for_refund(enquiry_answers, fpx_key):
+    """AE answered 76 (FPX did not know the order yet), then FPX approved it after all: the money was taken, so
+    the payment is flagged refund_due (visible to staff), but it stays Failed and never fixes the cover."""
+    payment = pending_payment_make()
+    payment_requery(payment=payment)
+    Payment.objects.filter(pk=payment.pk).update(fpx_txn_id="")  # FPX's real 76 answer names no transaction
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.FAILED and not payment.refund_due
+    for channel in (Channel.AC_DIRECT, Channel.AC_DIRECT, Channel.AC_INDIRECT):
+        result = settle(payment, fpx_key, channel=channel, fpxTxnId="2512271700000009")
+        assert result.accepted and result.outcome.startswith("duplicate") and "refund due" in result.outcome
+    payment.refresh_from_db()
+    contribution = Contribution.objects.get(pk=payment.contribution_id)
+    assert payment.status == Payment.Status.FAILED and payment.refund_due and payment.receipt_no is None
+    assert payment.fpx_txn_id == "2512271700000009" and payment.debit_auth_code == "76"
+    assert contribution.state == Contribution.State.AWAITING_PAYMENT and contribution.start_at is None
+    assert Payment.objects.filter(refund_due=True).count() == 1
+
+
+def test_task_survives_an_unexpected_error_for_one_payment(enquiry_answers, monkeypatch, settings):
+    codes, _sent = enquiry_answers
+    settings.FPX_REQUERY_AFTER_SECONDS = 0
+    broken, good = pending_payment_make(), pending_payment_make()
+    aged(broken, 100)
+    codes[good.seller_ex_order_no] = "00"
+    answer = client.enquiry_send
+
+    def enquiry_send(fields):
+        if fields["fpx_sellerExOrderNo"] == broken.seller_ex_order_no:
+            raise RuntimeError("database went away")
+        return answer(fields)
+
+    monkeypatch.setattr(client, "enquiry_send", enquiry_send)
+    assert payments_requery_pending() == {"queried": 1, "settled": 1, "errors": 1}
+    assert Payment.objects.get(pk=good.pk).status == Payment.Status.PAID
+
+
+def test_task_batch_asks_about_never_queried_payments_first(enquiry_answers, monkeypatch, settings):
+    from matrix.payments import tasks
+
+    codes, sent = enquiry_answers
+    settings.FPX_REQUERY_AFTER_SECONDS = 0
+    stuck, fresh = pending_payment_make(), pending_payment_make()
+    aged(stuck, 1000)
+    codes[stuck.seller_ex_order_no] = "09"
+    Payment.objects.filter(pk=stuck.pk).update(last_enquiry_at=timezone.now())
+    monkeypatch.setattr(tasks, "BATCH", 1)
+    payments_requery_pending()
+    assert [fields["fpx_sellerExOrderNo"] for fields in sent] == [fresh.seller_ex_order_no]
+
+
+def test_nul_characters_are_refused_and_logged_without_them():
+    with pytest.raises(Exception, match="NUL"):
+        form_parse("fpx_msgType=AC&fpx_sellerExOrderNo=A%00B")
+    result = payment_settle_body(raw_body=b"fpx_msgType=AC&fpx_sellerExOrderNo=A\x00B", channel=Channel.AC_DIRECT)
+    assert not result.accepted
+    row = FpxMessage.objects.get()
+    assert "\x00" not in row.body and row.outcome.startswith("refused")
+
+
+def test_payment_approved_after_the_contribution_was_rejected_is_refunded_without_cover(
+        fpx_key, django_capture_on_commit_callbacks):
+    payment = pending_payment_make()
+    Contribution.objects.filter(pk=payment.contribution_id).update(
+        state=Contribution.State.REJECTED, rejected_at=timezone.now(), rejected_reason="Not self-employed")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = settle(payment, fpx_key)
+    payment.refresh_from_db()
+    contribution = Contribution.objects.get(pk=payment.contribution_id)
+    assert result.accepted and "refund" in result.outcome
+    assert payment.status == Payment.Status.PAID and payment.refund_due and payment.receipt_no
+    assert contribution.state == Contribution.State.REJECTED and contribution.start_at is None
+    [email] = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL)
+    assert "refund" in email.subject.lower()

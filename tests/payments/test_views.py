@@ -323,3 +323,14 @@ def test_malay_catalogue_is_complete():
     po = polib.pofile(str(Path(matrix.payments.__file__).parent / "locale" / "ms" / "LC_MESSAGES" / "django.po"))
     assert len(po) > 100
     assert not po.untranslated_entries() and not po.fuzzy_entries()
+
+
+def test_detail_of_a_failed_payment_approved_later_says_it_will_be_refunded(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key, code="BC")
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert 'data-testid="refund-notice"' not in html
+    settle(payment, fpx_key, code="00")  # the bank approves after all: the money is owed back
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert 'data-testid="refund-notice"' in html and "will be refunded to you" in html
+    assert "Download Receipt" not in html and "Pay Again" in html

@@ -220,3 +220,11 @@ def test_pdf_document_is_downloadable(user, user_client):
     assert response["Content-Disposition"] == 'attachment; filename="Sijil Profesional (2019).pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == pdf_bytes()
+
+
+@pytest.mark.parametrize("postcode", ["1", "123456", "1234a", "١٢٣٤٥"])
+def test_a_wrong_post_code_is_reported_once(user_client, postcode):
+    body = _post_form(user_client, data=form_data(postcode=postcode)).content.decode()
+    assert body.count("Enter a post code of 5 digits, like 50000.") == 2  # error summary + inline, once each
+    assert body.count('id="id_postcode-error"') == 1
+    assert 'maxlength="5"' in body

@@ -98,6 +98,8 @@ def form_parse(body: str | bytes) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise MessageRefused("malformed form body") from exc
     for name, value in pairs:
+        if "\x00" in name or "\x00" in value:  # no FPX value holds one, and PostgreSQL text cannot store it
+            raise MessageRefused("NUL character in the form body")
         if name in fields:
             raise MessageRefused(f"field {name} given twice")
         fields[name] = value
