@@ -19,10 +19,11 @@ PAYMENT_METHOD = "Portal MATRIX - FPX"
 
 
 def ic_masked(id_number: str) -> str:
-    """`900101-14-**78`: a MyKad number with two digits hidden; other IDs keep only their last four."""
+    """`******-**-5678`: only the last four digits show (the date of birth and place of birth are hidden); other
+    IDs also keep only their last four characters."""
     number = (id_number or "").replace("-", "").strip()
     if len(number) == 12 and number.isdigit():
-        return f"{number[:6]}-{number[6:8]}-**{number[10:]}"
+        return f"******-**-{number[8:]}"
     if len(number) <= 4:
         return "*" * len(number)
     return "*" * (len(number) - 4) + number[-4:]
