@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import renewal_facts, renewal_plans
 from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS, coverage_period, renewal_period
+from matrix.core.errors import Refused
 from matrix.core.money import money_times
 from matrix.reference.models import Plan
 from matrix.registrations.models import Registration
@@ -55,12 +56,8 @@ RENEWAL_UNPAID_EXISTS = _("This sector already has a renewal awaiting payment. P
 PLAN_LOCKED = _("Contribution plan is always locked for 1 year and no change of plan allowed within this period.")
 
 
-class RenewalRefused(Exception):
+class RenewalRefused(Refused):
     """The renewal breaks a rule; nothing was stored. `message` is for the person."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 class UnpaidRenewalExists(RenewalRefused):

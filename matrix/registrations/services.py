@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matrix.contributions.models import Contribution
 from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS
+from matrix.core.errors import Refused
 from matrix.core.identifiers import self_employed_code_next
 from matrix.core.kltime import kl
 from matrix.core.money import money_times
@@ -32,12 +33,8 @@ from matrix.registrations.particulars import gender_from_id_number, particulars_
 GENDER_FROM_IC_TYPES = {"MYKAD", "MYPR"}
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(Refused):
     """The submission breaks a rule; nothing was stored. `message` is for the person."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 class SectorAlreadyRegistered(RegistrationRefused):
