@@ -1,7 +1,5 @@
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from matrix.contributions.models import Contribution
@@ -14,6 +12,7 @@ from matrix.contributions.services import (
 )
 from matrix.core.kltime import kl_datetime
 from matrix.reference.models import Plan
+from tests.concurrency import race
 from tests.factories import contribution_make, person_make, registration_make, user_make
 
 pytestmark = pytest.mark.django_db
@@ -164,24 +163,9 @@ def test_change_link_brings_the_answers_back(user, user_client, time_machine):
 def test_two_racing_renewals_of_a_sector_give_one():
     user = user_make()
     registration = paid_registration(user)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(contribution_renew(user=user, registration=registration, plan=plan(2), months=1))
-        except UnpaidRenewalExists as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Contribution", "UnpaidRenewalExists"]
+    outcomes = race(lambda: contribution_renew(user=user, registration=registration, plan=plan(2), months=1))
+    names = sorted(type(outcome).__name__ for outcome in outcomes)
+    assert names == ["Contribution", "UnpaidRenewalExists"], outcomes
     assert Contribution.objects.filter(kind="RENEWAL", state="AWAITING_PAYMENT").count() == 1
 
 
@@ -189,25 +173,13 @@ def test_two_racing_renewals_of_a_sector_give_one():
 @pytest.mark.django_db(transaction=True)
 def test_racing_inserts_of_unpaid_renewals_are_refused_by_the_constraint_itself():
     registration = paid_registration(user_make())
-    barrier = threading.Barrier(2)
-    errors = []
 
-    def worker():
-        try:
-            with transaction.atomic():
-                barrier.wait(timeout=10)
-                contribution_make(registration=registration, kind="RENEWAL")
-        except IntegrityError as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def insert():
+        with transaction.atomic():
+            return contribution_make(registration=registration, kind="RENEWAL")
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(errors) == 1
+    outcomes = race(insert)
+    assert len([outcome for outcome in outcomes if isinstance(outcome, IntegrityError)]) == 1, outcomes
     assert Contribution.objects.filter(kind="RENEWAL").count() == 1
 
 

@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from matrix.core.identifiers import (
     RECEIPT_NO_RE,
@@ -11,6 +8,7 @@ from matrix.core.identifiers import (
     self_employed_code_is_valid,
     self_employed_code_next,
 )
+from tests.concurrency import race
 
 
 def test_formats_match_perkeso_shapes():
@@ -37,21 +35,8 @@ def test_numbers_are_drawn_in_sequence_and_never_repeat():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_draws_never_share_a_number():
-    results, errors = [], []
-
-    def draw():
-        try:
-            for _ in range(10):
-                results.append(receipt_no_next(year=2026))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=draw) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    outcomes = race(lambda: [receipt_no_next(year=2026) for _ in range(10)], threads=8)
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    assert not errors, errors
+    results = [receipt for drawn in outcomes for receipt in drawn]
     assert len(results) == 80 and len(set(results)) == 80

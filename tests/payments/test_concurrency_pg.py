@@ -2,15 +2,15 @@
 indirect AC and AE answers interleaved in every order; forged and altered messages mixed in."""
 
 import itertools
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from matrix.contributions.models import Contribution
 from matrix.notifications.models import OutboxMessage
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services import payment_settle_body
+from tests.concurrency import race
 from tests.payments.fpxkit import ac_fields, body, tamper
 from tests.payments.helpers import pending_payment_make
 
@@ -23,23 +23,9 @@ RANK = {Payment.Status.PENDING: 0, Payment.Status.PAID: 1, Payment.Status.FAILED
 
 def _in_threads(jobs):
     """Run each (raw_body, channel) in its own thread, all released at once; each closes its connection."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [], []
-
-    def run(raw, channel):
-        try:
-            barrier.wait(timeout=30)
-            results.append(payment_settle_body(raw_body=raw, channel=channel))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = race(*[partial(payment_settle_body, raw_body=raw, channel=channel) for raw, channel in jobs],
+                   timeout=120)
+    errors = [result for result in results if isinstance(result, BaseException)]
     assert not errors, errors
     return results
 
@@ -123,23 +109,12 @@ def test_two_starts_at_once_open_one_payment(fpx_key):
 
     contribution = contribution_for()
     user = contribution.registration.person.user
-    barrier = threading.Barrier(5)
-    outcomes = []
 
     def start():
-        try:
-            barrier.wait(timeout=30)
-            payment_start(contribution=contribution, user=user, bank_code="ABB0233")
-            outcomes.append("started")
-        except UnableToTakePayment:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        payment_start(contribution=contribution, user=user, bank_code="ABB0233")
+        return "started"
 
-    threads = [threading.Thread(target=start) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["refused"] * 4 + ["started"]
+    outcomes = ["refused" if isinstance(outcome, UnableToTakePayment) else outcome
+                for outcome in race(start, threads=5, timeout=60)]
+    assert sorted(map(str, outcomes)) == ["refused"] * 4 + ["started"], outcomes
     assert Payment.objects.filter(contribution=contribution).count() == 1

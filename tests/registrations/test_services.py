@@ -1,12 +1,11 @@
 """registration_submit: one transaction that stores the person, the registration, its documents and the first
 contribution; the database refuses a second registration of a sector, also under concurrent submits."""
 
-import threading
 from datetime import datetime
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from matrix.contributions.models import Contribution
 from matrix.core.identifiers import self_employed_code_is_valid
@@ -20,6 +19,7 @@ from matrix.registrations.services import (
     SectorAlreadyRegistered,
     registration_submit,
 )
+from tests.concurrency import race
 from tests.factories import user_make
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
@@ -172,24 +172,9 @@ def test_class_city_and_documents_must_fit_the_sector(user):
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_submits_give_one_registration():
     user = user_make()
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(submit(user))
-        except SectorAlreadyRegistered as exc:
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Contribution", "SectorAlreadyRegistered"]
+    outcomes = race(lambda: submit(user))
+    names = sorted(type(outcome).__name__ for outcome in outcomes)
+    assert names == ["Contribution", "SectorAlreadyRegistered"], outcomes
     assert Registration.objects.count() == 1 and Contribution.objects.count() == 1
     assert SelfEmployedPerson.objects.count() == 1
 
@@ -200,25 +185,13 @@ def test_racing_inserts_of_one_sector_are_refused_by_the_constraint_itself():
     """Without the service's account lock: two transactions insert the same (person, sector) at once."""
     first = submit(user_make())
     registration = first.registration
-    barrier = threading.Barrier(2)
-    errors = []
 
-    def worker(sector_code):
-        try:
-            with transaction.atomic():
-                barrier.wait(timeout=10)
-                Registration.objects.create(person=registration.person, sector=Sector.objects.get(code=sector_code),
-                                            sector_class=registration.sector_class, acknowledged=True,
-                                            submitted_at=registration.submitted_at)
-        except IntegrityError as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def insert():
+        with transaction.atomic():
+            return Registration.objects.create(person=registration.person, sector=Sector.objects.get(code="art"),
+                                               sector_class=registration.sector_class, acknowledged=True,
+                                               submitted_at=registration.submitted_at)
 
-    threads = [threading.Thread(target=worker, args=("art",)) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert len(errors) == 1
+    outcomes = race(insert)
+    assert len([outcome for outcome in outcomes if isinstance(outcome, IntegrityError)]) == 1, outcomes
     assert Registration.objects.filter(person=registration.person, sector__code="art").count() == 1

@@ -1,0 +1,55 @@
+"""Run code in several threads at once, for race tests on PostgreSQL (marked ``postgres``).
+
+Each thread opens its own database connection, so the test must use ``django_db(transaction=True)``: what the
+test has written is committed and visible to the threads, and what the threads write is visible to the test.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+
+def race(*workers: Callable[[], Any], threads: int | None = None, timeout: float = 30) -> list:
+    """Start the threads, release them together with a ``threading.Barrier`` and return what each one ended with.
+
+    ``race(worker)`` runs ``worker()`` in 2 threads, ``race(worker, threads=5)`` in 5; ``race(w1, w2, w3)`` runs
+    each worker in a thread of its own (bind arguments with ``functools.partial``). The list holds, in thread
+    order, each thread's return value or the exception instance it raised (never re-raised: assert on it).
+    Each thread closes its own database connection when it ends. Fails the test if a thread has not finished
+    ``timeout`` seconds after the start (``timeout`` also bounds the wait at the barrier).
+    """
+    if not workers:
+        raise TypeError("race() needs a worker")
+    if threads is not None:
+        if len(workers) != 1:
+            raise TypeError("race(): threads= goes with a single worker")
+        workers *= threads
+    elif len(workers) == 1:
+        workers *= 2
+    barrier = threading.Barrier(len(workers))
+    outcomes: list = [None] * len(workers)
+
+    def run(index: int, worker: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            outcomes[index] = worker()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    started = [threading.Thread(target=run, args=(index, worker), daemon=True) for index, worker in
+               enumerate(workers)]
+    deadline = time.monotonic() + timeout
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    alive = sum(thread.is_alive() for thread in started)
+    if alive:
+        pytest.fail(f"race(): {alive} of {len(started)} threads still running after {timeout} s", pytrace=False)
+    return outcomes
