@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.django.local
 
-.PHONY: run test lint bench setup install install-test css messages keys migrate demo browser clean
+.PHONY: run test lint bench setup install install-test css messages keys migrate demo browser captcha-audio clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,7 +42,7 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-setup: install css messages keys migrate demo
+setup: install css messages keys migrate demo captcha-audio
 
 run: setup
 	@echo ""
@@ -51,8 +51,15 @@ run: setup
 	@echo ""
 	PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
+# Debian packages the tests use: Chromium for the browser tests, flite for the CAPTCHA's audio alternative.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null && command -v flite >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium flite >/dev/null)
+
+# The CAPTCHA's spoken alternative; optional for `make run` (needs root and apt-get; skipped otherwise).
+captcha-audio:
+	-@command -v flite >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq flite >/dev/null 2>&1; } || true
 
 # The whole suite: unit, integration (PostgreSQL when DATABASE_URL points at it) and browser tests.
 test: install-test css messages browser

@@ -1,5 +1,7 @@
 """Sessions, lockout, rate limits, CAPTCHA and Content Security Policy."""
 
+import shutil
+
 from csp.constants import NONE, SELF
 
 from config.env import env, env_bool, env_int
@@ -57,3 +59,6 @@ X_FRAME_OPTIONS = "DENY"
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
 RATELIMIT_IP_META_KEY = "matrix.core.client_ip.client_ip"
 AXES_CLIENT_IP_CALLABLE = "matrix.core.client_ip.client_ip"
+
+# The CAPTCHA's audio alternative (WCAG): spoken by flite (Debian package `flite`) when it is installed.
+CAPTCHA_FLITE_PATH = env("CAPTCHA_FLITE_PATH") or shutil.which("flite")
