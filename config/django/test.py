@@ -12,3 +12,6 @@ SMS_BACKEND = "outbox"
 OUTBOX_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix-test"}}
+
+# The CAPTCHA library warns at import that test mode accepts its test answer; that is the point here.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "captcha.conf.settings": {"level": "CRITICAL"}}}  # noqa: F405

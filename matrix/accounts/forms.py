@@ -3,6 +3,7 @@
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import authenticate, password_validation
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -277,8 +278,46 @@ class MobileChangeForm(CurrentPasswordMixin, AriaFormMixin, forms.Form):
         return mobile
 
 
+class ResetChannel(models.TextChoices):
+    EMAIL = "email", _("Send a link to my registered email")
+    SMS = "sms", _("Send a code to my registered mobile")
+
+
 class PasswordForgotForm(LoginIcForm):
-    pass
+    channel = forms.ChoiceField(
+        label=_("How should we reach you?"), choices=ResetChannel.choices, initial=ResetChannel.EMAIL,
+        required=False, widget=forms.RadioSelect,
+    )
+
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or ResetChannel.EMAIL
+
+
+class PasswordResetCodeForm(PasswordPairMixin, AriaFormMixin, forms.Form):
+    """Forgot password by SMS: the code, then the new password twice. The password rules are checked against
+    the IC number alone (not the account's other details), so that the answer is the same with or without an
+    account for the IC."""
+
+    code = forms.RegexField(
+        label=_("Enter the code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
+        help_text=_("The 6-digit code in the SMS we sent you."),
+        error_messages={"invalid": _("Enter the 6 digits of the code."), "required": _("Enter the code.")},
+        widget=_input(autocomplete="one-time-code", inputmode="numeric"),
+    )
+    password1 = forms.CharField(label=_("New Password"), strip=False, widget=_password())
+    password2 = forms.CharField(label=_("Password Confirm"), strip=False, widget=_password())
+
+    def __init__(self, *args, id_number: str, **kwargs):
+        self.password_user = User(id_number=id_number)
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = gettext(
+            "At least 8 characters; long passphrases are welcome (up to 128). Avoid common passwords."
+        )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
 
 
 class PasswordResetForm(PasswordPairMixin, AriaFormMixin, forms.Form):

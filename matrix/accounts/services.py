@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from matrix.accounts.conf import conf
@@ -493,4 +494,65 @@ def password_reset_complete(*, token_hash: str, new_password: str) -> User:
     _pending_changes_close(user=user, now=link.used_at)
     _security_notice_send(user=user, what=_("The password of your MATRIX account has been reset."))
     logger.info("password reset for account %s", user.pk)
+    return user
+
+
+# --- forgotten password: a code by SMS ------------------------------------------------------------------------------
+
+# Every refusal on the code page says this, whatever the reason (wrong, expired, used, tries run out, or no account
+# for the IC), so that the page never tells whether the IC number has an account.
+RESET_CODE_REFUSED = _lazy(
+    "The code is not correct, has expired or has been used. Please check the SMS, or ask for a new code. After 5 "
+    "wrong tries a code stops working."
+)
+
+
+def _reset_user_get(*, id_number: str, for_update: bool = False) -> User | None:
+    queryset = User.objects.select_for_update() if for_update else User.objects
+    return queryset.filter(id_number=id_number, is_active=True).exclude(mobile="").first()
+
+
+@transaction.atomic
+def password_reset_code_send(*, id_number: str) -> None:
+    """Send a 6-digit reset code by SMS to the registered mobile of an active account (the usual code rules:
+    hashed, 10 minutes, 5 tries, resend cooldown, hourly limits per account and per number).
+
+    Does nothing for an unknown IC, and nothing either when a limit applies (that refusal would show that the
+    account exists): the page's answer is always the same. The per-IP limit is the view's."""
+    user = _reset_user_get(id_number=id_number)
+    if user is None:
+        return
+    try:
+        row = otp_issue(user=user, purpose=OtpPurpose.RESET, sent_to=user.mobile)
+    except OtpLimited as error:
+        logger.info("password reset code not sent for account %s: %s", user.pk, error.code)
+        return
+    logger.info("password reset code %s sent for account %s", row.pk, user.pk)
+
+
+def password_reset_by_code(*, id_number: str, code: str, new_password: str) -> User:
+    """Set the new password when `code` is the account's open reset code (single use; wrong tries count).
+
+    Like the reset link: every session of the account ends (its session hash changes), other open reset links
+    and codes and pending email or mobile changes are withdrawn, and the registered email gets a notice. Any
+    refusal raises OtpRefused with one message (RESET_CODE_REFUSED), the same for an IC without an account."""
+    user = _reset_user_get(id_number=id_number)
+    if user is None:
+        # Same work as a real check (an HMAC), then the same refusal as a wrong code.
+        _otp_hash(user_id=0, purpose=OtpPurpose.RESET, code=code or "")
+        logger.info("password reset code refused: no account")
+        raise OtpRefused(RESET_CODE_REFUSED, code="unknown")
+    try:
+        row = otp_verify(user=user, purpose=OtpPurpose.RESET, code=code)
+    except OtpRefused as error:
+        raise OtpRefused(RESET_CODE_REFUSED, code=error.code) from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            raise OtpRefused(RESET_CODE_REFUSED, code="inactive")
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _pending_changes_close(user=user, now=row.used_at)
+        _security_notice_send(user=user, what=_("The password of your MATRIX account has been reset."))
+    logger.info("password reset by SMS code for account %s", user.pk)
     return user
