@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from matrix.accounts.conf import conf
 from matrix.accounts.errors import LinkInvalid, LinkLimited, OtpLimited, OtpRefused, SignupAlreadyDone
@@ -501,7 +500,7 @@ def password_reset_complete(*, token_hash: str, new_password: str) -> User:
 
 # Every refusal on the code page says this, whatever the reason (wrong, expired, used, tries run out, or no account
 # for the IC), so that the page never tells whether the IC number has an account.
-RESET_CODE_REFUSED = _lazy(
+RESET_CODE_REFUSED = gettext_lazy(
     "The code is not correct, has expired or has been used. Please check the SMS, or ask for a new code. After 5 "
     "wrong tries a code stops working."
 )

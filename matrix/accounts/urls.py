@@ -18,6 +18,7 @@ urlpatterns = [
     path("mode/", views.mode, name="mode"),
     path("session/extend/", views.session_extend, name="session_extend"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/reset/code/", views.password_reset_code, name="password_reset_code"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/<str:token>/", views.password_reset_link, name="password_reset_link"),
     path("management/", views.management, name="management"),

@@ -29,6 +29,7 @@ from matrix.accounts.models import LinkPurpose, OtpPurpose, User
 SIGNUP_USER = "accounts.signup_user"
 NEXT_URL = "accounts.next"
 LOGIN_IC = "accounts.login_ic"
+RESET_CODE_IC = "accounts.reset_code_ic"
 LINK_TOKENS = {
     LinkPurpose.ACTIVATE: "accounts.activation_token_hash",
     LinkPurpose.RESET: "accounts.reset_token_hash",
@@ -298,10 +299,18 @@ def session_extend(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Forgot Password: the IC number and the way to reach the person (a link by email, or a code by SMS). The
+    answer never depends on whether the IC has an account."""
     form = forms.PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        id_number = form.cleaned_data["id_number"]
+        if form.cleaned_data["channel"] == forms.ResetChannel.SMS:
+            if not _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+                services.password_reset_code_send(id_number=id_number)
+            request.session[RESET_CODE_IC] = id_number
+            return redirect("accounts:password_reset_code")
         if not _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
-            services.password_reset_start(id_number=form.cleaned_data["id_number"])
+            services.password_reset_start(id_number=id_number)
         return render(request, "accounts/email_sent.html", {
             "title": _("Check your email"),
             "text": _("If this IC number has a MATRIX account, we have sent a link to reset the password to the "
@@ -335,6 +344,40 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     return render(request, "accounts/form_page.html", {
         "form": form, "title": _("Reset Password"), "button": _("Save"), "layout": "layouts/public.html",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    """Forgot password by SMS: Enter the code, New Password, Password Confirm. Identical for an IC without an
+    account, where every code is refused with the wrong-code message. "Resend" asks for a new code (quietly
+    refused during the cooldown and past the limits, as the first one)."""
+    id_number = request.session.get(RESET_CODE_IC)
+    if not id_number:
+        return redirect("accounts:password_forgot")
+    if request.method == "POST" and "resend" in request.POST:
+        if not _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+            services.password_reset_code_send(id_number=id_number)
+        messages.info(request, _("If this IC number has a MATRIX account, a new code has been sent to the mobile "
+                                 "number registered with it."))
+        return redirect("accounts:password_reset_code")
+    form = forms.PasswordResetCodeForm(request.POST or None, id_number=id_number)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_by_code(
+                id_number=id_number, code=form.cleaned_data["code"], new_password=form.cleaned_data["password1"]
+            )
+        except OtpRefused as error:
+            form.add_error("code", error.message)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            request.session.pop(RESET_CODE_IC, None)
+            messages.success(request, _("Your password has been changed. Please log in with the new password."))
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset_code.html", {
+        "form": form, "minutes": conf("ACCOUNTS_OTP_TTL_SECONDS") // 60,
+        "cooldown": conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS"),
     })
 
 
