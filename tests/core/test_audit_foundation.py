@@ -42,7 +42,9 @@ def _python(settings_module: str, code: str, **extra_env) -> subprocess.Complete
 
 @pytest.mark.django_db
 def test_make_run_prints_the_url_and_a_demo_login_that_works(client: Client):
-    result = subprocess.run(["make", "-n", "run", "PORT=8123"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    # -B: list every step, as on a clean clone, whatever this checkout has already built.
+    result = subprocess.run(["make", "-n", "-B", "run", "PORT=8123"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "http://127.0.0.1:8123/" in out and "runserver 127.0.0.1:8123" in out
@@ -60,7 +62,7 @@ def test_make_run_prints_the_url_and_a_demo_login_that_works(client: Client):
 def test_make_test_installs_chromium_and_playwright_and_runs_pytest():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"apt-get install .*chromium", makefile)
-    result = subprocess.run(["make", "-n", "test"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(["make", "-n", "-B", "test"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "-m pytest" in result.stdout
     test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
