@@ -20,6 +20,22 @@ class ContributionNotPayable(Exception):
     """The contribution is already paid or was rejected: a payment must not change its cover."""
 
 
+def contribution_create(*, registration: Registration, kind: str, plan: Plan, months: int,
+                        now: datetime) -> Contribution:
+    """A contribution awaiting payment: the plan's monthly rate is copied (a later change of rates never changes
+    what was asked) and the amount is rate x months, to the sen. The caller has checked the rules."""
+    return Contribution.objects.create(
+        registration=registration,
+        kind=kind,
+        state=Contribution.State.AWAITING_PAYMENT,
+        plan=plan,
+        monthly_contribution=plan.monthly_contribution,
+        months=months,
+        amount=money_times(plan.monthly_contribution, months),
+        created_at=now,
+    )
+
+
 @transaction.atomic
 def contribution_mark_paid(*, contribution: Contribution, paid_at: datetime) -> Contribution:
     """Fix the coverage period of a contribution whose payment FPX approved at `paid_at`.
@@ -95,16 +111,8 @@ def contribution_renew(
 
     try:
         with transaction.atomic():
-            return Contribution.objects.create(
-                registration=registration,
-                kind=Contribution.Kind.RENEWAL,
-                state=Contribution.State.AWAITING_PAYMENT,
-                plan=plan,
-                monthly_contribution=plan.monthly_contribution,
-                months=months,
-                amount=money_times(plan.monthly_contribution, months),
-                created_at=now,
-            )
+            return contribution_create(registration=registration, kind=Contribution.Kind.RENEWAL, plan=plan,
+                                       months=months, now=now)
     except IntegrityError as exc:
         existing = Contribution.objects.filter(
             registration=registration, kind=Contribution.Kind.RENEWAL, state=Contribution.State.AWAITING_PAYMENT

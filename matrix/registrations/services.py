@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matrix.contributions.models import Contribution
+from matrix.contributions.services import contribution_create
 from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS
 from matrix.core.errors import Refused
 from matrix.core.identifiers import self_employed_code_next
 from matrix.core.kltime import kl
-from matrix.core.money import money_times
 from matrix.reference.models import (
     Branch,
     City,
@@ -183,13 +183,5 @@ def registration_submit(
         document.file.save("upload", upload.content, save=False)
         document.save()
 
-    return Contribution.objects.create(
-        registration=registration,
-        kind=Contribution.Kind.REGISTRATION,
-        state=Contribution.State.AWAITING_PAYMENT,
-        plan=plan,
-        monthly_contribution=plan.monthly_contribution,
-        months=months,
-        amount=money_times(plan.monthly_contribution, months),
-        created_at=now,
-    )
+    return contribution_create(registration=registration, kind=Contribution.Kind.REGISTRATION, plan=plan,
+                               months=months, now=now)
