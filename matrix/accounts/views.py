@@ -167,6 +167,13 @@ def _link_invalid(request: HttpRequest, *, error: AccountError, purpose: str) ->
     return render(request, "accounts/link_invalid.html", {"error": error.message, "purpose": purpose})
 
 
+def _link_in_session(request: HttpRequest, *, purpose: str):
+    """The token hash that `_link_enter` put in the session, and its email link (LinkInvalid when it can't be
+    used)."""
+    token_hash = request.session.get(LINK_TOKENS[purpose], "")
+    return token_hash, selectors.email_link_get(token_hash=token_hash, purpose=purpose)
+
+
 def activate_link(request: HttpRequest, token: str) -> HttpResponse:
     return _link_enter(request, token=token, purpose=LinkPurpose.ACTIVATE, next_url=reverse("accounts:activate"))
 
@@ -174,9 +181,8 @@ def activate_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """Account Activation: details read-only; Secret Phrase, Password, Password Confirm; Next -> Log In."""
-    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.ACTIVATE], "")
     try:
-        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.ACTIVATE)
+        token_hash, link = _link_in_session(request, purpose=LinkPurpose.ACTIVATE)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.ACTIVATE)
     form = forms.ActivationForm(request.POST or None, user=link.user)
@@ -326,9 +332,8 @@ def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.RESET], "")
     try:
-        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.RESET)
+        token_hash, link = _link_in_session(request, purpose=LinkPurpose.RESET)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.RESET)
     form = forms.PasswordResetForm(request.POST or None, user=link.user)
@@ -453,9 +458,8 @@ def email_confirm_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_confirm_page(request: HttpRequest) -> HttpResponse:
     """Confirm the new email address (a POST, so that mail scanners opening the link change nothing)."""
-    token_hash = request.session.get(LINK_TOKENS[LinkPurpose.CHANGE_EMAIL], "")
     try:
-        link = selectors.email_link_get(token_hash=token_hash, purpose=LinkPurpose.CHANGE_EMAIL)
+        token_hash, link = _link_in_session(request, purpose=LinkPurpose.CHANGE_EMAIL)
     except LinkInvalid as error:
         return _link_invalid(request, error=error, purpose=LinkPurpose.CHANGE_EMAIL)
     if request.method == "POST":

@@ -16,14 +16,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "another quite long passphrase"
 
 
-@pytest.fixture
-def signed_in(make_client, user):
-    client = make_client()
-    client.post("/accounts/login/", {"id_number": user.id_number})
-    assert client.post("/accounts/login/password/", {"password": PASSWORD}).status_code == 302
-    return client
-
-
 def test_i_am_self_employed_goes_on_to_the_self_employed_home(signed_in):
     page = html.unescape(signed_in.get(reverse("accounts:mode")).content.decode())
     home = reverse("registrations:home")

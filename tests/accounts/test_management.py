@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "another quite long passphrase"
 
 
-@pytest.fixture
-def signed_in(make_client, user):
-    client = make_client()
-    client.post("/accounts/login/", {"id_number": user.id_number})
-    assert client.post("/accounts/login/password/", {"password": PASSWORD}).status_code == 302
-    return client
-
-
 def test_management_page_shows_the_account(signed_in, user):
     html = signed_in.get("/accounts/management/").content.decode()
     for text in ["Management", user.id_number, user.full_name, user.email, "012***6789", "Change password",

@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "another quite long passphrase"
 
 
-@pytest.fixture
-def signed_in(make_client, user):
-    client = make_client()
-    client.post("/accounts/login/", {"id_number": user.id_number})
-    assert client.post("/accounts/login/password/", {"password": PASSWORD}).status_code == 302
-    return client
-
-
 # --- a password reset or change withdraws pending email/mobile changes -------------------------------------------
 
 
