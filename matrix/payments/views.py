@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -35,21 +35,6 @@ def _ack_key(contribution_id: int) -> str:
     return f"payments:terms:{contribution_id}"
 
 
-def _url(name: str, *args, default: str = "/") -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return default
-
-
-def _history_url() -> str:
-    return _url("contributions:history", default=_url("registrations:dashboard"))
-
-
-def _contribution_back_url(contribution: Contribution) -> str:
-    return _url("contributions:detail", contribution.pk, default=_history_url())
-
-
 def _not_payable_redirect(request, contribution: Contribution):
     """Where a contribution that cannot be paid now sends the person: its payment in progress or its paid
     payment, or the history with a message. None when it can be paid."""
@@ -63,7 +48,7 @@ def _not_payable_redirect(request, contribution: Contribution):
         return redirect("payments:detail", payment_id=paid.pk)
     if contribution.state != Contribution.State.AWAITING_PAYMENT:
         messages.error(request, _("This contribution cannot be paid."))
-        return redirect(_history_url())
+        return redirect("contributions:history")
     return None
 
 
@@ -81,7 +66,7 @@ def pay_now(request, contribution_id: int):
         request.session[_ack_key(contribution.pk)] = True
         return redirect("payments:select_bank", contribution_id=contribution.pk)
     return render(request, "payments/pay_now.html", {
-        "contribution": contribution, "form": form, "back_url": _contribution_back_url(contribution),
+        "contribution": contribution, "form": form, "back_url": reverse("contributions:detail", args=[contribution.pk]),
     })
 
 
@@ -152,7 +137,7 @@ def detail(request, payment_id: int):
         "plan_annual": contribution.monthly_contribution * 12,
         "reason": code_meaning(payment.debit_auth_code) if payment.status == Payment.Status.FAILED else "",
         "can_pay_again": can_pay_again,
-        "back_url": _contribution_back_url(contribution),
+        "back_url": reverse("contributions:detail", args=[contribution.pk]),
     })
 
 
@@ -191,4 +176,5 @@ def fpx_indirect(request):
                                           remote_addr=_remote_addr(request))
     if result.payment is not None:
         return redirect("payments:detail", payment_id=result.payment.pk)
-    return render(request, "payments/indirect_error.html", {"history_url": _history_url()}, status=400)
+    return render(request, "payments/indirect_error.html", {"history_url": reverse("contributions:history")},
+                  status=400)
