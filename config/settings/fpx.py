@@ -21,6 +21,9 @@ FPX_CERT_PATHS = env_list("FPX_CERT_PATHS", [str(KEYS_DIR / "fpx_simulator_cert.
 FPX_AR_URL = env("FPX_AR_URL")
 FPX_ENQUIRY_URL = env("FPX_ENQUIRY_URL")
 FPX_BANKLIST_URL = env("FPX_BANKLIST_URL")
+# How long FPX accepts an AR (and so how long the bank may still approve it): until then an enquiry's "76
+# transaction not found" is not final, and a repeated start of the same contribution reuses the same AR.
+FPX_AR_VALIDITY_SECONDS = int(env("FPX_AR_VALIDITY_SECONDS", str(30 * 60)))
 # Public base URL of this portal, used for the simulator's host-to-host calls and links in emails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

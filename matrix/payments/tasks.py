@@ -38,3 +38,18 @@ def payments_requery_pending() -> dict[str, int]:
             counts["settled"] += 1
     logger.info("FPX re-query of pending payments: %s", counts)
     return counts
+
+
+@shared_task(name="matrix.payments.tasks.payment_requery_one")
+def payment_requery_one(payment_id: int) -> str:
+    """Ask FPX about one pending payment (queued when its PAYMENT DETAILS page opens; never run in a request)."""
+    from matrix.payments.models import Payment
+
+    payment = Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).first()
+    if payment is None:
+        return "not pending"
+    try:
+        return payment_requery(payment=payment).outcome
+    except PaymentError as exc:
+        logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
+        return f"error: {exc}"

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matrix.notifications.models import OutboxMessage
-from matrix.payments import services
 from matrix.payments.fpx import checksum, client
 from matrix.payments.fpx.messages import BankOption, form_parse, message_signed
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services import payment_requery, payment_settle
+from matrix.payments.services import settle as services
 from tests.payments.fpxkit import ac_fields, body, key_pair_make
 from tests.payments.helpers import contribution_for, pending_payment_make
 

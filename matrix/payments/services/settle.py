@@ -1,4 +1,4 @@
-"""Writes on payments: start an FPX payment, settle it from FPX's answers, re-query it when FPX is silent.
+"""Settle a payment from FPX's answers.
 
 Read `payment_settle` top to bottom to see how a payment becomes Paid exactly once: every direct AC, indirect
 AC and AE answer goes through it; it logs the raw message, verifies it, locks the payment row, and only ever
@@ -7,46 +7,24 @@ period, draws the receipt number and queues the receipt email after commit.
 """
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from matrix.contributions.models import Contribution
 from matrix.contributions.services import ContributionNotPayable, contribution_mark_paid
 from matrix.core.identifiers import receipt_no_next
-from matrix.payments.fpx import checksum, client, config
-from matrix.payments.fpx.exceptions import MessageRefused, UnableToTakePayment
-from matrix.payments.fpx.messages import (
-    AuthConfirmation,
-    Order,
-    ac_from_fields,
-    ae_build,
-    amount_format,
-    ar_build,
-    form_parse,
-    time_format,
-)
+from matrix.payments.fpx import checksum, config
+from matrix.payments.fpx.exceptions import MessageRefused
+from matrix.payments.fpx.messages import AuthConfirmation, ac_from_fields, form_parse
 from matrix.payments.models import FpxMessage, Payment
-from matrix.payments.receipts import receipt_email_send, receipt_pdf  # noqa: F401 - receipt_pdf is public here
+from matrix.payments.receipts import receipt_email_send
 from matrix.reference.models import Bank
 
 logger = logging.getLogger(__name__)
 
 Channel = FpxMessage.Channel
-
-
-@dataclass(frozen=True)
-class PaymentStarted:
-    """A new Pending payment and the signed AR the browser must post to FPX."""
-
-    payment: Payment
-    url: str
-    fields: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -57,79 +35,6 @@ class SettleResult:
     accepted: bool
     outcome: str
     payment: Payment | None = None
-
-
-def _order_for(payment: Payment) -> Order:
-    person = payment.contribution.registration.person
-    user = person.user
-    return Order(
-        seller_ex_order_no=payment.seller_ex_order_no,
-        seller_order_no=payment.seller_order_no,
-        seller_txn_time=payment.seller_txn_time,
-        amount=payment.amount,
-        buyer_email=person.email or user.email,
-        buyer_name=user.full_name,
-        buyer_bank_id=payment.buyer_bank_id,
-    )
-
-
-def _order_numbers(*, contribution: Contribution, moment: datetime) -> tuple[str, str]:
-    """(seller exchange order no, seller order no): new for every attempt, at most 40 characters."""
-    stamp = time_format(moment)
-    token = secrets.token_hex(3).upper()
-    return f"{stamp}{token}", f"SKSPS{contribution.pk}T{stamp}{token}"
-
-
-@transaction.atomic
-def payment_start(*, contribution: Contribution, user, bank_code: str) -> PaymentStarted:
-    """Open a Pending payment for a contribution awaiting payment, and sign the AR for it.
-
-    The order (numbers, amount, bank) is frozen in the Payment row while the person is away at the bank; the
-    database allows only one Pending payment per contribution, so a double submit starts nothing twice."""
-    contribution = (
-        Contribution.objects.select_for_update(of=("self",))
-        .select_related("registration__person__user")
-        .get(pk=contribution.pk, registration__person__user=user)
-    )
-    if contribution.state == Contribution.State.PAID or contribution.payments.filter(
-        status=Payment.Status.PAID, refund_due=False
-    ).exists():
-        raise UnableToTakePayment(_("This contribution is already paid."))
-    if contribution.state != Contribution.State.AWAITING_PAYMENT:
-        raise UnableToTakePayment(_("This contribution cannot be paid."))
-    if contribution.payments.filter(status=Payment.Status.PENDING).exists():
-        raise UnableToTakePayment(_("FPX transaction is in progress. Please retry after 60 minutes."))
-    bank_code = (bank_code or "").strip()
-    if not bank_code or len(bank_code) > 10 or not bank_code.isalnum():
-        raise UnableToTakePayment(_("Select a bank."))
-    try:
-        amount_format(contribution.amount)
-    except ValueError as exc:
-        raise UnableToTakePayment(_("This amount cannot be paid by FPX.")) from exc
-
-    now = timezone.now()
-    ex_order_no, order_no = _order_numbers(contribution=contribution, moment=now)
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                contribution=contribution,
-                seller_ex_order_no=ex_order_no,
-                seller_order_no=order_no,
-                seller_txn_time=time_format(now),
-                amount=contribution.amount,
-                bank=Bank.objects.filter(code=bank_code).first(),
-                buyer_bank_id=bank_code,
-                created_at=now,
-            )
-    except IntegrityError as exc:  # a concurrent start won the one-pending-payment constraint
-        raise UnableToTakePayment(_("FPX transaction is in progress. Please retry after 60 minutes.")) from exc
-    payment.contribution = contribution
-    fields = ar_build(seller=config.seller(), order=_order_for(payment), private_key=config.private_key())
-    FpxMessage.objects.create(
-        payment=payment, channel=Channel.AR, seller_ex_order_no=ex_order_no, body=urlencode(fields),
-        outcome="sent to the browser", received_at=now,
-    )
-    return PaymentStarted(payment=payment, url=config.ar_url(), fields=fields)
 
 
 def _log(*, payment: Payment | None, channel: str, raw_body: str, ex_order_no: str, signature_valid: bool | None,
@@ -299,18 +204,3 @@ def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str
                  outcome=f"refused: {exc}", remote_addr=remote_addr, now=now)
         return SettleResult(accepted=False, outcome=f"refused: {exc}")
     return payment_settle(fields=fields, raw_body=text, channel=channel, remote_addr=remote_addr)
-
-
-def payment_requery(*, payment: Payment) -> SettleResult:
-    """Ask FPX (AE) how a pending payment ended and settle it with the answer. The enquiry is logged in its own
-    transaction before it leaves; no transaction is held open during the HTTP call. Raises GatewayError when
-    FPX cannot be reached."""
-    payment = Payment.objects.select_related("contribution__registration__person__user").get(pk=payment.pk)
-    now = timezone.now()
-    fields = ae_build(seller=config.seller(), order=_order_for(payment), private_key=config.private_key())
-    with transaction.atomic():
-        Payment.objects.filter(pk=payment.pk).update(last_enquiry_at=now)
-        FpxMessage.objects.create(payment=payment, channel=Channel.AE, seller_ex_order_no=payment.seller_ex_order_no,
-                                  body=urlencode(fields), outcome="sent", received_at=now)
-    answer = client.enquiry_send(fields)
-    return payment_settle_body(raw_body=answer, channel=Channel.AE_REPLY)

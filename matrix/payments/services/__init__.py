@@ -1,0 +1,12 @@
+"""Writes on payments, one module per flow: `start` (freeze the order, sign the AR), `settle` (every AC and
+AE answer, exactly once), `requery` (ask FPX about a pending payment). Read `settle.payment_settle` first."""
+
+from matrix.payments.receipts import receipt_pdf
+from matrix.payments.services.requery import payment_requery
+from matrix.payments.services.settle import SettleResult, payment_settle, payment_settle_body
+from matrix.payments.services.start import PaymentStarted, payment_start
+
+__all__ = [
+    "PaymentStarted", "SettleResult", "payment_requery", "payment_settle", "payment_settle_body", "payment_start",
+    "receipt_pdf",
+]
