@@ -114,12 +114,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Private uploads: never under STATIC_ROOT, never served directly; views stream them to their owner.
-MEDIA_ROOT = BASE_DIR / "var" / "private"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -144,3 +138,4 @@ from config.settings.celery import *  # noqa: E402,F403
 from config.settings.email_sms import *  # noqa: E402,F403
 from config.settings.fpx import *  # noqa: E402,F403
 from config.settings.security import *  # noqa: E402,F403
+from config.settings.storage import *  # noqa: E402,F403
