@@ -3,10 +3,15 @@ AE answer, exactly once), `requery` (ask FPX about a pending payment). Read `set
 
 from matrix.payments.receipts import receipt_pdf
 from matrix.payments.services.requery import payment_requery
-from matrix.payments.services.settle import SettleResult, payment_settle, payment_settle_body
+from matrix.payments.services.settle import (
+    SettleResult,
+    payment_message_refuse,
+    payment_settle,
+    payment_settle_body,
+)
 from matrix.payments.services.start import PaymentStarted, payment_start
 
 __all__ = [
-    "PaymentStarted", "SettleResult", "payment_requery", "payment_settle", "payment_settle_body", "payment_start",
-    "receipt_pdf",
+    "PaymentStarted", "SettleResult", "payment_message_refuse", "payment_requery", "payment_settle",
+    "payment_settle_body", "payment_start", "receipt_pdf",
 ]

@@ -204,3 +204,17 @@ def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str
                  outcome=f"refused: {exc}", remote_addr=remote_addr, now=now)
         return SettleResult(accepted=False, outcome=f"refused: {exc}")
     return payment_settle(fields=fields, raw_body=text, channel=channel, remote_addr=remote_addr)
+
+
+REFUSED_BODY_KEPT = 2048  # characters of a refused body kept in the log
+
+
+@transaction.atomic
+def payment_message_refuse(*, body_prefix: str | bytes, channel: str, reason: str,
+                           remote_addr: str | None = None) -> SettleResult:
+    """Log a message refused before it was parsed (too large, rate-limited): only a bounded prefix is kept."""
+    text = body_prefix.decode("utf-8", errors="replace") if isinstance(body_prefix, bytes) else body_prefix
+    text = text[:REFUSED_BODY_KEPT].replace("\x00", "\ufffd")
+    _log(payment=None, channel=channel, raw_body=text, ex_order_no="", signature_valid=None,
+         outcome=f"refused: {reason}", remote_addr=remote_addr, now=timezone.now())
+    return SettleResult(accepted=False, outcome=f"refused: {reason}")
