@@ -11,11 +11,101 @@ from django.core.cache import cache
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
+
+
 def on_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] in POSTGRES_ENGINES
 
 
+# --- The PostgreSQL pass guard -------------------------------------------------------------------------------
+# A run whose DATABASE_URL points at PostgreSQL is the PostgreSQL pass: it must run the postgres-marked tests
+# on PostgreSQL, or fail loudly. It fails when Django is not on PostgreSQL after all, when the server cannot be
+# reached, or when postgres-marked tests were collected but none of them ran (deselected by -m/-k, all skipped).
+# A run of files that hold no postgres-marked test (`pytest tests/core`) is not concerned by the last rule.
+
+_guard: dict = {"collected": set(), "ran": 0, "problems": []}
+
+
+def database_url_is_postgres() -> bool:
+    """Whether the DATABASE_URL environment variable names a PostgreSQL database."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return False
+    import dj_database_url
+
+    try:
+        engine = dj_database_url.parse(url)["ENGINE"]
+    except Exception:  # noqa: BLE001 - an unparsable URL is reported by Django itself
+        return url.split(":", 1)[0].lower() in ("postgres", "postgresql", "pgsql", "postgis")
+    return engine in POSTGRES_ENGINES
+
+
+def postgres_unreachable_reason() -> str | None:
+    """None when the configured PostgreSQL server accepts a connection, else why not."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    params = {
+        "dbname": "postgres",  # the maintenance database, as Django uses to create the test database
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "connect_timeout": 10,
+    }
+    try:
+        with psycopg.connect(**{key: value for key, value in params.items() if value is not None}) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return str(exc).strip() or exc.__class__.__name__
+    return None
+
+
+def pytest_sessionstart(session):
+    _guard.update(collected=set(), ran=0, problems=[])
+    if not database_url_is_postgres():
+        return
+    if not on_postgres():
+        engine, module = settings.DATABASES["default"]["ENGINE"], os.environ.get("DJANGO_SETTINGS_MODULE", "?")
+        message = (f"DATABASE_URL points at PostgreSQL but Django's database engine is {engine} (settings "
+                   f"{module}): the postgres-marked tests would not run.")
+    else:
+        reason = postgres_unreachable_reason()
+        if reason is None:
+            return
+        db = settings.DATABASES["default"]
+        message = (f"DATABASE_URL points at PostgreSQL on {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}, "
+                   f"which cannot be reached: {reason}")
+    pytest.exit(f"PostgreSQL pass guard: {message}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and (report.passed or report.failed) and report.nodeid in _guard["collected"]:
+        _guard["ran"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not database_url_is_postgres() or not on_postgres() or session.config.option.collectonly:
+        return
+    if _guard["collected"] and not _guard["ran"] and exitstatus != pytest.ExitCode.INTERRUPTED:
+        _guard["problems"].append(
+            f"{len(_guard['collected'])} postgres-marked tests were collected but none of them ran (deselected by -m "
+            "or -k, or skipped): this run proves nothing on PostgreSQL. Unset DATABASE_URL for a SQLite-only run.")
+    if _guard["problems"] and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    for message in _guard["problems"]:
+        terminalreporter.write_sep("=", "PostgreSQL pass guard", red=True, bold=True)
+        terminalreporter.write_line(f"PostgreSQL pass guard: {message}", red=True, bold=True)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    """Count the postgres-marked tests (before -m/-k deselect any); off PostgreSQL, deselect them."""
+    _guard["collected"] = {item.nodeid for item in items if item.get_closest_marker("postgres")}
     if on_postgres():
         return
     deselected = [item for item in items if item.get_closest_marker("postgres")]
