@@ -1,15 +1,17 @@
 """Checking an uploaded document (PDF, JPEG or PNG, judged by its content, within the size limit) and keeping
 it as a draft between the registration form and the check-your-answers page.
 
-Files are stored privately (default storage under MEDIA_ROOT) under server-made names; the person's file name
-is kept only as data, after sanitising."""
+Files are stored privately in the default storage (local disk under MEDIA_ROOT, or an S3 bucket shared by every
+app host: config/settings/storage.py) under server-made names; the person's file name is kept only as data,
+after sanitising. A draft's name carries the time it was written (`drafts/<YYYYmmddHHMMSS UTC>-<32 hex>`), so
+its age is known on any storage without asking for its metadata."""
 
 import logging
 import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import filetype
 from django.conf import settings
@@ -23,7 +25,9 @@ ALLOWED_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": "
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 ORIGINAL_NAME_MAX = 100
 DRAFT_DIR = "drafts"
-DRAFT_NAME_RE = re.compile(rf"^{DRAFT_DIR}/[0-9a-f]{{32}}$")
+# `stamp-` is absent from drafts written before names carried their time (aged by the storage's modified time).
+DRAFT_NAME_RE = re.compile(rf"^{DRAFT_DIR}/(?:(?P<stamp>[0-9]{{14}})-)?[0-9a-f]{{32}}$")
+DRAFT_STAMP_FORMAT = "%Y%m%d%H%M%S"
 # A draft is abandoned once no session can still hold it (sessions last at most SESSION_COOKIE_AGE, 12 hours).
 DRAFT_MAX_AGE = timedelta(days=1)
 
@@ -105,10 +109,21 @@ def upload_check(upload) -> CheckedUpload:
     )
 
 
-def draft_file_save(upload) -> str:
+def draft_file_save(upload, *, now: datetime | None = None) -> str:
     """Keep a checked upload until the registration is submitted; returns its server-made storage name."""
     upload.seek(0)
-    return default_storage.save(f"{DRAFT_DIR}/{uuid.uuid4().hex}", upload)
+    stamp = (now or timezone.now()).astimezone(UTC).strftime(DRAFT_STAMP_FORMAT)
+    return default_storage.save(f"{DRAFT_DIR}/{stamp}-{uuid.uuid4().hex}", upload)
+
+
+def draft_file_written_at(name: str) -> datetime:
+    """When a draft was written: from the time in its name (older drafts: from the storage)."""
+    match = DRAFT_NAME_RE.match(name or "")
+    if match is None:
+        raise ValueError(f"not a draft name: {name!r}")
+    if match["stamp"]:
+        return datetime.strptime(match["stamp"], DRAFT_STAMP_FORMAT).replace(tzinfo=UTC)
+    return default_storage.get_modified_time(name)
 
 
 def draft_name_is_valid(name: str) -> bool:
@@ -126,7 +141,8 @@ def draft_file_exists(name: str) -> bool:
 
 def draft_files_purge(*, older_than: timedelta = DRAFT_MAX_AGE, now: datetime | None = None) -> int:
     """Delete the draft uploads of registrations abandoned before Submit & Pay (session ended, browser closed):
-    every `drafts/<server-made name>` last written more than `older_than` ago. Returns how many were deleted."""
+    every `drafts/<server-made name>` written more than `older_than` ago. Returns how many were deleted.
+    Works alike on local disk and on S3 (one listing; the age comes from the names)."""
     cutoff = (now or timezone.now()) - older_than
     try:
         _folders, names = default_storage.listdir(DRAFT_DIR)
@@ -138,7 +154,7 @@ def draft_files_purge(*, older_than: timedelta = DRAFT_MAX_AGE, now: datetime | 
         if not draft_name_is_valid(name):
             continue
         try:
-            if default_storage.get_modified_time(name) >= cutoff:
+            if draft_file_written_at(name) >= cutoff:
                 continue
             default_storage.delete(name)
         except FileNotFoundError:  # submitted or purged meanwhile
@@ -146,3 +162,26 @@ def draft_files_purge(*, older_than: timedelta = DRAFT_MAX_AGE, now: datetime | 
         deleted += 1
     logger.info("Purged %d abandoned registration draft upload(s)", deleted)
     return deleted
+
+
+def stored_file_open(name: str, *, storage=None):
+    """Open a stored file to stream it out (document downloads): returns a binary file-like object, read in
+    chunks by the response and closed after it, and its size. On S3 the object's body is passed on as it arrives
+    from the store (never spooled whole, never a redirect to a bucket URL). Raises FileNotFoundError."""
+    storage = storage if storage is not None else default_storage
+    from storages.backends.s3 import S3Storage
+
+    if isinstance(storage, S3Storage):
+        from botocore.exceptions import ClientError
+        from storages.utils import clean_name
+
+        key = storage._normalize_name(clean_name(name))
+        try:
+            response = storage.bucket.Object(key).get()
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                raise FileNotFoundError(name) from exc
+            raise
+        return response["Body"], int(response["ContentLength"])
+    handle = storage.open(name, "rb")
+    return handle, handle.size

@@ -112,7 +112,7 @@ def test_a_path_like_name_is_stored_under_a_server_name_and_downloaded_safely(se
     response = _post(user_client, identification_card=upload("../../etc/passwd.png", png_bytes(), "text/html"))
     assert response["Location"] == CHECK_URL
     for name in _drafts_on_disk(settings):
-        assert re.fullmatch(r"[0-9a-f]{32}", name)
+        assert re.fullmatch(r"[0-9]{14}-[0-9a-f]{32}", name)  # time written, then a random server name
     assert "passwd.png" in user_client.get(CHECK_URL).content.decode()
     user_client.post(CHECK_URL)
     document = Document.objects.get(kind="IDENTIFICATION_CARD")
