@@ -1,15 +1,19 @@
 """Contributions: the first period of a registration and each renewal. The coverage period is fixed only by
 the payment's approval (payments.services.payment_settle calls contributions.services.contribution_mark_paid).
 
-The status a person sees (Submitted, Active, Renewed, Expired, Rejected) follows from the stored state and
-the clock: see `Contribution.status_at`, so Expired needs no batch job."""
+The status a person sees (Submitted, Active, Renewed, Expired, Rejected, Cancelled) follows from the stored
+state and the clock: see `Contribution.status_at`, so Expired needs no batch job. Expired is decided per sector:
+a past period of a sector whose cover continues (a later paid period running, or paid ahead) keeps its Active or
+Renewed; only when the sector's cover has ended do its periods say Expired ("Please renew")."""
 
 from datetime import datetime
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from matrix.core.coverage import cover_ended
 
 
 class ContributionStatus(models.TextChoices):
@@ -18,6 +22,17 @@ class ContributionStatus(models.TextChoices):
     RENEWED = "RENEWED", _("Renewed")
     EXPIRED = "EXPIRED", _("Expired")
     REJECTED = "REJECTED", _("Rejected")
+    CANCELLED = "CANCELLED", _("Cancelled")
+
+
+class ContributionQuerySet(models.QuerySet):
+    def with_sector_end(self):
+        """Annotate `sector_latest_end`: the last second of the sector's paid cover (for `status_at`)."""
+        latest = (
+            Contribution.objects.filter(registration=OuterRef("registration"), state=Contribution.State.PAID)
+            .values("registration").annotate(latest=Max("end_at")).values("latest")
+        )
+        return self.annotate(sector_latest_end=Subquery(latest[:1]))
 
 
 class Contribution(models.Model):
@@ -29,6 +44,7 @@ class Contribution(models.Model):
         AWAITING_PAYMENT = "AWAITING_PAYMENT", _("Awaiting payment")
         PAID = "PAID", _("Paid")
         REJECTED = "REJECTED", _("Rejected")
+        CANCELLED = "CANCELLED", _("Cancelled")
 
     registration = models.ForeignKey(
         "registrations.Registration", on_delete=models.PROTECT, related_name="contributions"
@@ -45,7 +61,10 @@ class Contribution(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejected_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContributionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -72,14 +91,33 @@ class Contribution(models.Model):
                 condition=Q(kind="RENEWAL", state="AWAITING_PAYMENT"),
                 name="contribution_one_unpaid_renewal",
             ),
+            models.CheckConstraint(
+                condition=Q(state="CANCELLED", cancelled_at__isnull=False)
+                | (~Q(state="CANCELLED") & Q(cancelled_at__isnull=True)),
+                name="contribution_cancelled_iff_state",
+            ),
         ]
 
-    def status_at(self, moment: datetime) -> str:
+    def sector_end(self) -> datetime | None:
+        """The last second of the sector's paid cover: the `sector_latest_end` annotation when the queryset has
+        it (`with_sector_end`), else one query."""
+        if hasattr(self, "sector_latest_end"):
+            return self.sector_latest_end
+        return Contribution.objects.filter(
+            registration_id=self.registration_id, state=self.State.PAID
+        ).aggregate(latest=Max("end_at"))["latest"]
+
+    def status_at(self, moment: datetime, *, sector_end: datetime | None = None) -> str:
+        """The status at `moment`. `sector_end` is the last second of the sector's paid cover (looked up when
+        not given): a paid period says Expired only when the sector's cover has ended."""
         if self.state == self.State.REJECTED:
             return ContributionStatus.REJECTED
+        if self.state == self.State.CANCELLED:
+            return ContributionStatus.CANCELLED
         if self.state == self.State.AWAITING_PAYMENT:
             return ContributionStatus.SUBMITTED
-        if self.end_at is not None and self.end_at < moment:
+        ends = [end for end in (sector_end if sector_end is not None else self.sector_end(), self.end_at) if end]
+        if cover_ended(end=max(ends, default=None), moment=moment):
             return ContributionStatus.EXPIRED
         if self.kind == self.Kind.RENEWAL:
             return ContributionStatus.RENEWED

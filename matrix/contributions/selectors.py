@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from matrix.contributions.models import Contribution, ContributionStatus
-from matrix.core.coverage import Period, renewal_period
+from matrix.core.coverage import Period, cover_ended, renewal_period
 from matrix.core.kltime import kl
 from matrix.payments.models import Payment
 from matrix.reference.models import Plan
@@ -41,10 +41,11 @@ def contribution_history(*, user):
 
 
 def _registrations_renewal_facts(*, user):
-    """Per registration of the person: its newest paid contribution, whether the first period is paid, whether
-    a renewal awaits payment. One query."""
+    """Per registration of the person: its newest paid contribution, the last second of its paid cover, whether
+    the first period is paid, whether a renewal awaits payment. One query."""
     contributions = Contribution.objects.filter(registration=OuterRef("pk"))
     return Registration.objects.filter(person__user=user).annotate(
+        latest_end=Max("contributions__end_at", filter=Q(contributions__state=Contribution.State.PAID)),
         newest_paid_id=Subquery(
             contributions.filter(state=Contribution.State.PAID).order_by("-end_at", "-pk").values("pk")[:1]
         ),
@@ -83,7 +84,7 @@ def history_rows(*, user, contributions, now: datetime | None = None) -> list[Hi
             and not fact.unpaid_renewal
             and fact.newest_paid_id == contribution.pk
         )
-        status = contribution.status_at(now)
+        status = contribution.status_at(now, sector_end=fact.latest_end if fact is not None else None)
         rows.append(
             HistoryRow(
                 contribution=contribution,
@@ -99,7 +100,7 @@ def history_rows(*, user, contributions, now: datetime | None = None) -> list[Hi
 
 def contribution_for_view(*, user, pk: int) -> Contribution:
     """One contribution of the person with everything the View Contribution page shows; 404 for anyone else."""
-    queryset = Contribution.objects.select_related(
+    queryset = Contribution.objects.with_sector_end().select_related(
         "registration__person__user", "registration__sector", "registration__sector_class", "plan"
     ).prefetch_related(
         Prefetch("payments", queryset=payments_newest_first()),
@@ -117,20 +118,43 @@ class RenewalFacts:
     first: Contribution | None
     latest_end: datetime | None
     unpaid_renewal: Contribution | None
+    paid: tuple[Contribution, ...] = ()  # the sector's paid periods in the order of their cover
 
     @property
     def first_paid(self) -> bool:
         return self.first is not None and self.first.state == Contribution.State.PAID
 
     @property
+    def plan_lock_anchor(self) -> Contribution | None:
+        """The paid period whose cover started the plan lock in force: the first cover bought on the sector's
+        current plan (the first period, or the renewal that last changed plan). An unpaid renewal counts only
+        once paid."""
+        anchor = previous = None
+        for contribution in self.paid:
+            if previous is None or contribution.plan.number != previous.plan.number:
+                anchor = contribution
+            previous = contribution
+        return anchor
+
+    @property
     def plan_lock_until(self) -> datetime | None:
-        if not self.first_paid:
+        """12 months from the start of the first cover bought on the current plan ("always locked for 1 year")."""
+        anchor = self.plan_lock_anchor
+        if anchor is None:
             return None
-        return kl(self.first.start_at) + relativedelta(months=PLAN_LOCK_MONTHS)
+        return kl(anchor.start_at) + relativedelta(months=PLAN_LOCK_MONTHS)
+
+    @property
+    def locked_plan_number(self) -> int | None:
+        anchor = self.plan_lock_anchor
+        return anchor.plan.number if anchor is not None else None
 
     def plan_locked_on(self, moment: datetime) -> bool:
         until = self.plan_lock_until
         return until is not None and moment < until
+
+    def cover_ended_on(self, moment: datetime) -> bool:
+        return cover_ended(end=self.latest_end, moment=moment)
 
     def period_if_paid_at(self, *, paid_at: datetime, months: int) -> Period:
         return renewal_period(latest_end=self.latest_end, paid_at=paid_at, months=months)
@@ -138,14 +162,15 @@ class RenewalFacts:
 
 def _facts(registration: Registration, contributions: list[Contribution]) -> RenewalFacts:
     first = next((c for c in contributions if c.kind == Contribution.Kind.REGISTRATION), None)
-    paid_ends = [c.end_at for c in contributions if c.state == Contribution.State.PAID and c.end_at]
+    paid = sorted((c for c in contributions if c.state == Contribution.State.PAID and c.start_at),
+                  key=lambda c: (c.start_at, c.pk))
     unpaid = next(
         (c for c in contributions
          if c.kind == Contribution.Kind.RENEWAL and c.state == Contribution.State.AWAITING_PAYMENT),
         None,
     )
-    return RenewalFacts(registration=registration, first=first, latest_end=max(paid_ends, default=None),
-                        unpaid_renewal=unpaid)
+    return RenewalFacts(registration=registration, first=first, latest_end=max((c.end_at for c in paid), default=None),
+                        unpaid_renewal=unpaid, paid=tuple(paid))
 
 
 def renewal_facts(*, registration: Registration) -> RenewalFacts:
@@ -153,12 +178,14 @@ def renewal_facts(*, registration: Registration) -> RenewalFacts:
 
 
 def renewal_plans(*, facts: RenewalFacts, now: datetime):
-    """Plans a renewal may use (a queryset): within 12 months of the sector's first cover only the first
-    period's plan (at its rate in force today, should the law have changed it); afterwards any plan in force."""
+    """Plans a renewal may use (a queryset of rates in force today, one per plan number): while the plan lock
+    runs (12 months from the first cover bought on the sector's current plan) only that plan, at its rate in
+    force today; afterwards any plan. Should the law have withdrawn the locked plan, any plan in force."""
     in_force = Plan.objects.in_force(kl(now).date()).order_by("number")
     if facts.plan_locked_on(now):
-        same = in_force.filter(number=facts.first.plan.number)
-        return same if same.exists() else Plan.objects.filter(pk=facts.first.plan_id)
+        same = in_force.filter(number=facts.locked_plan_number)
+        if same.exists():
+            return same
     return in_force
 
 

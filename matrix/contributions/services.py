@@ -12,12 +12,13 @@ from matrix.contributions.selectors import renewal_facts, renewal_plans
 from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS, coverage_period, renewal_period
 from matrix.core.errors import Refused
 from matrix.core.money import money_times
+from matrix.payments.models import Payment
 from matrix.reference.models import Plan
 from matrix.registrations.models import Registration
 
 
 class ContributionNotPayable(Exception):
-    """The contribution is already paid or was rejected: a payment must not change its cover."""
+    """The contribution is already paid, was rejected or was cancelled: a payment must not change its cover."""
 
 
 def contribution_create(*, registration: Registration, kind: str, plan: Plan, months: int,
@@ -118,3 +119,46 @@ def contribution_renew(
             registration=registration, kind=Contribution.Kind.RENEWAL, state=Contribution.State.AWAITING_PAYMENT
         ).first()
         raise UnpaidRenewalExists(existing) from exc
+
+
+CANCEL_PAID = _("This contribution is paid: it can no longer be cancelled.")
+CANCEL_PENDING = _("A payment for this contribution is in progress (Pending): it cannot be cancelled until the "
+                   "payment is settled.")
+CANCEL_NOT_UNPAID = _("Only a registration or renewal awaiting payment can be cancelled.")
+
+
+class CancelRefused(Refused):
+    """The contribution cannot be cancelled; nothing was changed. `message` is for the person."""
+
+
+@transaction.atomic
+def contribution_cancel(*, user, contribution_id: int, now: datetime | None = None) -> Contribution:
+    """The owner cancels an unpaid registration or renewal: state Cancelled, and for a registration (its first
+    period) the registration too, which frees the sector to be registered again.
+
+    Locks in contribution_mark_paid's order (registration row, then contribution row), so a cancel and the
+    settlement of a payment for the same contribution serialise: exactly one wins. Refused while a payment is
+    Pending (the bank may still approve it) and once paid. Another person's contribution is not found (404)."""
+    now = now or timezone.now()
+    registration_id = (
+        Contribution.objects.filter(pk=contribution_id, registration__person__user=user)
+        .values_list("registration_id", flat=True).first()
+    )
+    if registration_id is None:
+        raise Contribution.DoesNotExist(f"contribution {contribution_id} of this person")
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
+    if contribution.state == Contribution.State.PAID:
+        raise CancelRefused(CANCEL_PAID)
+    if contribution.state != Contribution.State.AWAITING_PAYMENT:
+        raise CancelRefused(CANCEL_NOT_UNPAID)
+    if Payment.objects.filter(contribution=contribution, status=Payment.Status.PENDING).exists():
+        raise CancelRefused(CANCEL_PENDING)
+
+    contribution.state = Contribution.State.CANCELLED
+    contribution.cancelled_at = now
+    contribution.save(update_fields=["state", "cancelled_at"])
+    if contribution.kind == Contribution.Kind.REGISTRATION:
+        registration.cancelled_at = now
+        registration.save(update_fields=["cancelled_at"])
+    return contribution

@@ -108,7 +108,8 @@ def renew_sector(request, registration_id: int):
     if request.method == "POST":
         form = RenewForm(request.POST, plans=plans)
     else:
-        initial = {"plan": request.GET.get("plan") or (plans[0].pk if locked else facts.first.plan_id),
+        current = next((p.pk for p in plans if p.number == facts.locked_plan_number), plans[0].pk if plans else "")
+        initial = {"plan": request.GET.get("plan") or current,
                    "months": request.GET.get("months", "")}
         form = RenewForm(initial=initial, plans=plans)
     context = {"registration": registration, "facts": facts, "form": form, "locked": locked}
@@ -139,7 +140,7 @@ def renew_sector(request, registration_id: int):
             "period": facts.period_if_paid_at(paid_at=now, months=months),
             # The period is fixed when the payment is accepted (contribution_mark_paid): after a lapse it starts
             # then, not now, so the page must not promise this moment's start time.
-            "lapsed": facts.latest_end is None or facts.latest_end < now,
+            "lapsed": facts.cover_ended_on(now),
             "change_url": change_url,
         })
     return render(request, "contributions/renew_sector.html", {

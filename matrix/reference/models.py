@@ -3,9 +3,16 @@ dates because the law changes them; rows are end-dated, never rewritten."""
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+PLAN_RATES_OVERLAP = _(
+    "Plan %(number)s already has a rate in force from %(start)s to %(end)s. End-date that rate the day before "
+    "this one starts: two rates of one plan cannot be in force on the same day."
+)
 
 
 class BilingualName(models.Model):
@@ -63,11 +70,21 @@ class SectorClass(BilingualName):
 
 class PlanQuerySet(models.QuerySet):
     def in_force(self, on: date):
+        """The rates in force on `on` (effective_to is the last day in force): one per plan number, since the
+        database refuses overlapping periods (migration 0003_plan_rates_never_overlap)."""
         return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
+
+    def overlapping(self, *, number: int, start: date, end: date | None):
+        """Rates of plan `number` in force on some day of [start, end] (end None: open)."""
+        rows = self.filter(number=number).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
+        return rows if end is None else rows.filter(effective_from__lte=end)
 
 
 class Plan(models.Model):
-    """One row of the contribution table (First Schedule of Act 789) for a span of dates."""
+    """One row of the contribution table (First Schedule of Act 789) for a span of dates, effective_from to
+    effective_to inclusive (NULL: until further notice). Two rows of one plan number never overlap: the
+    database refuses it (an exclusion constraint on PostgreSQL, triggers on SQLite, see migration 0003);
+    `clean` says so first, for the admin."""
 
     number = models.PositiveSmallIntegerField()
     insured_monthly_earnings = models.DecimalField(max_digits=9, decimal_places=2)
@@ -87,6 +104,23 @@ class Plan(models.Model):
                 name="plan_dates_ordered",
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.number is None or self.effective_from is None:
+            return
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            return  # the plan_dates_ordered constraint reports it
+        other = (
+            Plan.objects.overlapping(number=self.number, start=self.effective_from, end=self.effective_to)
+            .exclude(pk=self.pk).order_by("effective_from").first()
+        )
+        if other is not None:
+            raise ValidationError(PLAN_RATES_OVERLAP % {
+                "number": other.number,
+                "start": other.effective_from.strftime("%d-%m-%Y"),
+                "end": other.effective_to.strftime("%d-%m-%Y") if other.effective_to else _("no end date"),
+            }, code="plan_rates_overlap")
 
     @property
     def annual_contribution(self):

@@ -37,8 +37,18 @@ class SelfEmployedPerson(models.Model):
         return self.self_employed_code or f"person #{self.pk}"
 
 
+class RegistrationQuerySet(models.QuerySet):
+    def current(self):
+        """Registrations that hold their sector: a cancelled one (its first period cancelled unpaid) does not."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Registration(models.Model):
-    """A person's registration in one sector. Later periods of the sector are renewals (contributions)."""
+    """A person's registration in one sector. Later periods of the sector are renewals (contributions).
+
+    The owner may cancel a registration whose first period is unpaid (contributions.services.contribution_cancel):
+    it stays for the history, with `cancelled_at`, and no longer counts as the sector's registration, so the
+    sector can be registered again."""
 
     person = models.ForeignKey(SelfEmployedPerson, on_delete=models.PROTECT, related_name="registrations")
     sector = models.ForeignKey("reference.Sector", on_delete=models.PROTECT, related_name="+")
@@ -47,11 +57,17 @@ class Registration(models.Model):
     particulars = models.JSONField(default=dict)
     acknowledged = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "sector"], name="registration_one_per_sector"),
+            models.UniqueConstraint(
+                fields=["person", "sector"], condition=models.Q(cancelled_at__isnull=True),
+                name="registration_one_per_sector",
+            ),
             models.CheckConstraint(condition=models.Q(acknowledged=True), name="registration_acknowledged"),
         ]
 

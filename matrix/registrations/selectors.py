@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from matrix.contributions.models import Contribution
+from matrix.core.coverage import cover_ended
 from matrix.core.kltime import kl
 from matrix.reference.models import Sector
 from matrix.registrations.models import Document, Registration, SelfEmployedPerson
@@ -22,7 +23,12 @@ def person_of(*, user) -> SelfEmployedPerson | None:
 
 
 def registered_sector_ids(*, user) -> set[int]:
-    return set(Registration.objects.filter(person__user=user).values_list("sector_id", flat=True))
+    return set(Registration.objects.current().filter(person__user=user).values_list("sector_id", flat=True))
+
+
+def registration_in_sector(*, user, sector: Sector) -> Registration | None:
+    """The person's registration that holds `sector` (a cancelled one does not), if any."""
+    return Registration.objects.current().filter(person__user=user, sector=sector).first()
 
 
 @dataclass(frozen=True)
@@ -66,11 +72,13 @@ class SectorCover:
 
 
 def sector_covers(*, user, now: datetime | None = None) -> list[SectorCover]:
-    """Each registered sector's cover: until when, days left, and what to do next. Two queries."""
+    """Each registered sector's cover: until when, days left, and what to do next. Two queries. Cancelled
+    registrations are left out (the Contribution History keeps them). Cover runs while now < end + 1 s
+    (matrix.core.coverage), as on the Contribution History."""
     now = now or timezone.now()
     today = kl(now).date()
     registrations = (
-        Registration.objects.filter(person__user=user)
+        Registration.objects.current().filter(person__user=user)
         .select_related("sector")
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("created_at", "pk")))
         .order_by("sector__sort_order", "sector__name_en")
@@ -86,7 +94,7 @@ def sector_covers(*, user, now: datetime | None = None) -> list[SectorCover]:
             state = CoverState.REJECTED
         elif first.state == Contribution.State.AWAITING_PAYMENT:
             state = CoverState.AWAITING_PAYMENT
-        elif covered_until is not None and covered_until >= now:
+        elif not cover_ended(end=covered_until, moment=now):
             state = CoverState.ACTIVE
         else:
             state = CoverState.EXPIRED

@@ -149,6 +149,7 @@ def registration_submit(
     first registration, the registration with a snapshot of the particulars as certified, the documents and
     the first contribution. A second registration of the sector is refused by the database constraint
     `registration_one_per_sector`, also when two submits race: SectorAlreadyRegistered carries the existing one.
+    A cancelled registration does not count: its sector can be registered again.
     """
     now = now or timezone.now()
     _check(sector=sector, sector_class=sector_class, details=details, documents=documents, plan=plan,
@@ -169,7 +170,7 @@ def registration_submit(
                 submitted_at=now,
             )
     except IntegrityError as exc:
-        existing = Registration.objects.filter(person=person, sector=sector).first()
+        existing = Registration.objects.current().filter(person=person, sector=sector).first()
         raise SectorAlreadyRegistered(existing) from exc
 
     for upload in documents:
