@@ -3,7 +3,7 @@
 Production: EMAIL_BACKEND=smtp with the EMAIL_* variables, SMS_BACKEND=http with the SMS_GATEWAY_* variables.
 """
 
-from config.env import env, env_bool, env_int
+from config.env import env, env_bool, env_int, env_list
 
 _EMAIL_BACKENDS = {
     "outbox": "matrix.notifications.backends.OutboxEmailBackend",
@@ -28,3 +28,23 @@ SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
 
 # The outbox page /dev/outbox/ is served only while the outbox carries the messages.
 OUTBOX_ENABLED = EMAIL_BACKEND == _EMAIL_BACKENDS["outbox"] or SMS_BACKEND == "outbox"
+
+# Delivery receipts: the gateway POSTs {"id", "status"} to /notifications/sms/receipt/ with this shared secret in
+# the X-Receipt-Secret header. Empty: the receipt endpoint answers 404.
+SMS_GATEWAY_RECEIPT_SECRET = env("SMS_GATEWAY_RECEIPT_SECRET")
+
+# Durable messages (matrix.notifications): every SMS and email is a Message row, sent by a Celery task.
+# Seconds to wait after each failed attempt; after the last one the message is FAILED (1 + len attempts in all).
+MESSAGES_RETRY_SCHEDULE = [int(value) for value in env_list("MESSAGES_RETRY_SCHEDULE", ["60", "300", "1800", "7200",
+                                                                                          "21600"])]
+# A worker holds a message in SENDING this long; the sweep re-queues it afterwards (a worker killed mid-send).
+MESSAGES_LEASE_SECONDS = env_int("MESSAGES_LEASE_SECONDS", 300)
+# A queued message not claimed this long after it was published is published again by the sweep (broker outage).
+MESSAGES_SWEEP_GRACE_SECONDS = env_int("MESSAGES_SWEEP_GRACE_SECONDS", 120)
+MESSAGES_SWEEP_BATCH = env_int("MESSAGES_SWEEP_BATCH", 500)
+MESSAGES_SWEEP_EVERY_SECONDS = env_int("MESSAGES_SWEEP_EVERY_SECONDS", 60)
+# Fernet key(s) for message bodies at rest (comma-separated: the first encrypts, all decrypt, for a rotation).
+# Empty: a key derived from SECRET_KEY.
+MESSAGES_ENCRYPTION_KEY = env("MESSAGES_ENCRYPTION_KEY")
+# The Celery queue of the message tasks (empty: Celery's default queue).
+MESSAGES_QUEUE = env("MESSAGES_QUEUE")

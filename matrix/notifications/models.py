@@ -1,6 +1,12 @@
-"""The outbox: every SMS and email the portal sends on the embedded default, kept with its full text."""
+"""Messages: every SMS and email the portal sends is a `Message` row, written in the transaction of the action that
+causes it and sent afterwards by a Celery task (see services.py). `OutboxMessage` is the embedded delivery target
+of development: it keeps the full text, as a phone or a mailbox would."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -21,3 +27,78 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to}: {self.subject or self.body[:40]}"
+
+
+class Message(models.Model):
+    """One SMS or email to one recipient.
+
+    Lifecycle: QUEUED → SENDING (claimed by one worker, with a lease) → SENT (the provider accepted it; the body is
+    blanked) → DELIVERED / UNDELIVERED (the SMS gateway's delivery receipt). A failed attempt goes back to QUEUED
+    with `next_attempt_at` from MESSAGES_RETRY_SCHEDULE; after the last attempt, or on a permanent refusal, FAILED
+    with `last_error` (the body is blanked too). The body is kept encrypted (Fernet) while it waits, never in
+    clear. `attempts` counts claims and doubles as the fencing token of the current claim."""
+
+    class Channel(models.TextChoices):
+        SMS = "SMS", "SMS"
+        EMAIL = "EMAIL", "Email"
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Queued"
+        SENDING = "SENDING", "Sending"
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Failed"
+        DELIVERED = "DELIVERED", "Delivered"
+        UNDELIVERED = "UNDELIVERED", "Undelivered"
+
+    WAITING = (Status.QUEUED, Status.SENDING)
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    recipient = models.CharField(max_length=254, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    kind = models.CharField(max_length=64, blank=True, help_text="The template or event kind, e.g. otp, receipt.")
+    language = models.CharField(max_length=8, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body_encrypted = models.TextField(blank=True, help_text="Fernet token of the body; blank once sent or failed.")
+    event_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=200, blank=True, db_index=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    receipt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            models.Index(fields=["status", "claimed_at"], name="message_lease_idx"),
+            models.Index(fields=["user", "-created_at"], name="message_user_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=["SMS", "EMAIL"]), name="message_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["QUEUED", "SENDING", "SENT", "FAILED", "DELIVERED", "UNDELIVERED"]),
+                name="message_status_valid",
+            ),
+            # The body exists only while the message waits: no text (OTP, link) outlives its sending.
+            models.CheckConstraint(
+                condition=Q(status__in=["QUEUED", "SENDING"]) | Q(body_encrypted=""),
+                name="message_body_blank_when_done",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="SENDING") | Q(claimed_at__isnull=False), name="message_sending_has_lease"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["SENT", "DELIVERED", "UNDELIVERED"]) | Q(sent_at__isnull=False),
+                name="message_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind or 'message'} to {self.recipient}: {self.status}"

@@ -1,21 +1,18 @@
-import base64
+"""Celery tasks of the durable messages: thin wrappers over the services.
+
+Beat runs `messages_sweep` every MESSAGES_SWEEP_EVERY_SECONDS (see config/settings/celery.py)."""
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
 
-from matrix.notifications.backends import sms_deliver
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def sms_send_task(to: str, text: str) -> None:
-    sms_deliver(to=to, text=text)
+from matrix.notifications import services
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def email_send_task(to: str, subject: str, text: str, html: str = "", attachments=None) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    if html:
-        message.attach_alternative(html, "text/html")
-    for name, content_b64, mimetype in attachments or []:
-        message.attach(name, base64.b64decode(content_b64), mimetype)
-    message.send()
+@shared_task(name="matrix.notifications.tasks.message_send", acks_late=True, ignore_result=True)
+def message_send(message_id: int) -> str | None:
+    """Send one Message row. Safe to run twice or late: only the worker that claims the row sends it."""
+    return services.message_deliver(message_id=message_id)
+
+
+@shared_task(name="matrix.notifications.tasks.messages_sweep", ignore_result=True)
+def messages_sweep() -> dict[str, int]:
+    return services.messages_sweep()
