@@ -7,6 +7,8 @@ from matrix.core import views as core_views
 urlpatterns = [
     path("", include("matrix.pages.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("matrix.accounts.urls")),
     path("self-employed/", include("matrix.registrations.urls")),

@@ -7,6 +7,7 @@ module of its own in config/settings/.
 import dj_database_url
 
 from config.env import BASE_DIR, env, env_bool, env_int, env_list
+from config.settings.logging import logging_config
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 DEBUG = env_bool("DEBUG", False)
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_prometheus",
     "matrix.core",
     "matrix.reference",
     "matrix.accounts",
@@ -39,6 +41,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "matrix.core.middleware.HealthzMiddleware",
+    "matrix.core.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,6 +57,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "matrix.accounts.middleware.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +120,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves /static/ with DEBUG off too (`make run`): from the source folders here, from the collected,
+# hashed files in production.
+WHITENOISE_USE_FINDERS = True
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -125,17 +134,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix"}}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+LOGGING = logging_config(json=env("LOG_FORMAT", "plain") == "json")
 
 from config.settings.celery import *  # noqa: E402,F403
 from config.settings.email_sms import *  # noqa: E402,F403
 from config.settings.fpx import *  # noqa: E402,F403
+from config.settings.observability import *  # noqa: E402,F403
 from config.settings.security import *  # noqa: E402,F403
+from config.settings.sessions import *  # noqa: E402,F403
 from config.settings.storage import *  # noqa: E402,F403

@@ -9,6 +9,9 @@ from config.env import env, env_bool, env_int
 # Sessions: end after inactivity; the page warns SESSION_WARNING_SECONDS before and offers to stay.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 2 * 60)
+# The session's last-activity time is rewritten (a database or Redis write) at most this often; in between a
+# signed cookie carries the exact time (matrix/accounts/middleware.py).
+SESSION_ACTIVITY_GRANULARITY_SECONDS = env_int("SESSION_ACTIVITY_GRANULARITY_SECONDS", 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

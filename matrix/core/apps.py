@@ -11,6 +11,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from matrix.core import checks  # noqa: F401 - registers the deploy and FPX key checks
+        from matrix.core.metrics import collector_register
+
         # The CAPTCHA's test answer is for automated tests on a development server only.
         if os.environ.get("CAPTCHA_TEST_MODE", "").lower() in {"1", "true", "yes", "on"} and not settings.DEBUG:
             raise ImproperlyConfigured("CAPTCHA_TEST_MODE=1 is refused when DEBUG is off.")
+        collector_register()
