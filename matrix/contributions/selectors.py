@@ -190,7 +190,8 @@ def renewal_plans(*, facts: RenewalFacts, now: datetime):
 
 
 def registrations_of(*, user):
-    return Registration.objects.filter(person__user=user).select_related("sector", "sector_class")
+    """The person's registrations that hold their sector (a cancelled registration cannot be renewed)."""
+    return Registration.objects.current().filter(person__user=user).select_related("sector", "sector_class")
 
 
 def registration_of(*, user, pk: int) -> Registration:

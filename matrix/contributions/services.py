@@ -98,7 +98,7 @@ def contribution_renew(
     now = now or timezone.now()
     # The registration row is the sector's lock (contribution_mark_paid takes it too).
     registration = (
-        Registration.objects.select_for_update().get(pk=registration.pk, person__user=user)
+        Registration.objects.current().select_for_update().get(pk=registration.pk, person__user=user)
     )
     if isinstance(months, bool) or not isinstance(months, int) or not MIN_MONTHS <= months <= MAX_MONTHS:
         raise RenewalRefused(_("Select from 1 to 12 contribution months."))

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
@@ -23,11 +24,16 @@ from matrix.contributions.selectors import (
     renewal_plans,
 )
 from matrix.contributions.services import (
+    CANCEL_NOT_UNPAID,
+    CANCEL_PAID,
+    CANCEL_PENDING,
     RENEWAL_FIRST_UNPAID,
     RENEWAL_REJECTED,
     RENEWAL_UNPAID_EXISTS,
+    CancelRefused,
     RenewalRefused,
     UnpaidRenewalExists,
+    contribution_cancel,
     contribution_renew,
 )
 from matrix.payments.models import Payment
@@ -69,8 +75,49 @@ def detail(request, pk: int):
         "payment": shown,
         "paid_payment": shown if shown is not None and shown.status == Payment.Status.PAID else None,
         "can_pay": can_pay,
+        "can_cancel": contribution.state == Contribution.State.AWAITING_PAYMENT,
         "pay_url": pay_now_url(contribution.pk) if can_pay else "",
     })
+
+
+def _cancel_refusal(contribution: Contribution, payments: list[Payment]):
+    """What stops the owner cancelling `contribution` now (the service checks again under its locks)."""
+    if contribution.state == Contribution.State.PAID:
+        return CANCEL_PAID
+    if contribution.state != Contribution.State.AWAITING_PAYMENT:
+        return CANCEL_NOT_UNPAID
+    if any(payment.status == Payment.Status.PENDING for payment in payments):
+        return CANCEL_PENDING
+    return None
+
+
+@login_required
+@never_cache
+@require_GET
+def cancel_confirm(request, pk: int):
+    """Are you sure? The registration or renewal awaiting payment, and a button that posts to `cancel`."""
+    contribution = contribution_for_view(user=request.user, pk=pk)
+    refusal = _cancel_refusal(contribution, list(contribution.payments.all()))
+    return render(request, "contributions/cancel_confirm.html", {
+        "contribution": contribution, "registration": contribution.registration, "refusal": refusal,
+    })
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    """Cancel an unpaid registration or renewal (POST only, CSRF-checked), then back to View Contribution."""
+    contribution = contribution_for_view(user=request.user, pk=pk)
+    try:
+        contribution_cancel(user=request.user, contribution_id=contribution.pk)
+    except CancelRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("contributions:detail", pk=contribution.pk)
+    if contribution.kind == Contribution.Kind.REGISTRATION:
+        messages.success(request, _("The registration is cancelled. You may register this sector again."))
+    else:
+        messages.success(request, _("The renewal is cancelled."))
+    return redirect("contributions:detail", pk=contribution.pk)
 
 
 @login_required

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix.core.coverage import coverage_end, coverage_period, renewal_period, renewal_start
+from matrix.core.coverage import (
+    cover_ended,
+    coverage_end,
+    coverage_period,
+    covered_at,
+    renewal_period,
+    renewal_start,
+)
 from matrix.core.kltime import KL, kl_format, kl_parse
 
 # (start, months, end) from the seed's contribution list.
@@ -107,3 +114,72 @@ def test_cover_after_a_lapse_is_never_retroactive(start, months, lapse_seconds):
     period = coverage_period(start=start, months=months)
     paid_at = period.end + timedelta(seconds=lapse_seconds)
     assert renewal_start(latest_end=period.end, paid_at=paid_at) == paid_at
+
+
+# The last second (DESIGN.md: fractions of a second after 23:59:59 belong to the day they are in, the next day
+# starts at 00:00:00). Cover is the half-open period [start, end + 1 s).
+LAST_DAY_END = kl_parse("18-01-2020 23:59:59")
+FIRST_START = kl_parse("19-12-2019 16:26:12")
+
+
+@pytest.mark.parametrize(("moment", "covered"), [
+    (LAST_DAY_END, True),
+    (LAST_DAY_END.replace(microsecond=400000), True),
+    (LAST_DAY_END.replace(microsecond=999999), True),
+    (kl_parse("19-01-2020 00:00:00"), False),
+])
+def test_the_last_second_of_cover_is_covered_to_its_last_fraction(moment, covered):
+    assert covered_at(start=FIRST_START, end=LAST_DAY_END, moment=moment) is covered
+    assert cover_ended(end=LAST_DAY_END, moment=moment) is not covered
+
+
+@pytest.mark.parametrize("microsecond", [0, 400000, 999999])
+def test_a_renewal_paid_in_the_last_fraction_of_cover_starts_the_next_day(microsecond):
+    paid_at = LAST_DAY_END.replace(microsecond=microsecond)
+    period = renewal_period(latest_end=LAST_DAY_END, paid_at=paid_at, months=3)
+    assert kl_format(period.start) == "19-01-2020 00:00:00" and period.start.microsecond == 0
+    assert kl_format(period.end) == "18-04-2020 23:59:59"
+
+
+def test_a_renewal_paid_at_midnight_after_the_end_starts_then_without_a_gap():
+    paid_at = kl_parse("19-01-2020 00:00:00")
+    assert renewal_start(latest_end=LAST_DAY_END, paid_at=paid_at) == paid_at
+
+
+def test_no_cover_counts_as_ended():
+    assert cover_ended(end=None, moment=FIRST_START)
+
+
+fractional_moments = st.datetimes(min_value=datetime(2017, 6, 1), max_value=datetime(2035, 12, 31)).map(
+    lambda moment: moment.replace(tzinfo=KL)
+)
+
+
+@given(start=fractional_moments, months=month_counts, offset=st.integers(min_value=-10**6, max_value=10**6),
+       near=st.sampled_from(["start", "end"]))
+def test_every_moment_is_in_exactly_one_state(start, months, offset, near):
+    """Before the start, covered, or ended: exactly one holds, also within a second of either edge."""
+    period = coverage_period(start=start, months=months)
+    edge = period.start if near == "start" else period.end + timedelta(seconds=1)
+    moment = edge + timedelta(microseconds=offset)
+    before = moment < period.start
+    covered = covered_at(start=period.start, end=period.end, moment=moment)
+    ended = cover_ended(end=period.end, moment=moment)
+    assert [before, covered, ended].count(True) == 1
+
+
+@given(start=fractional_moments, plan=st.lists(month_counts, min_size=2, max_size=5),
+       paid=st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=4))
+def test_renewals_paid_any_time_while_covered_never_gap_or_overlap(start, plan, paid):
+    """Paid at any instant of the cover, its last fraction of a second included: the next period begins
+    exactly where the previous one stops, so every instant is covered by exactly one period."""
+    period = coverage_period(start=start, months=plan[0])
+    for months, share in zip(plan[1:], paid, strict=False):
+        span = period.until - period.start - timedelta(microseconds=1)
+        paid_at = period.start + span * share
+        nxt = renewal_period(latest_end=period.end, paid_at=paid_at, months=months)
+        assert nxt.start == period.until
+        assert not covered_at(start=nxt.start, end=nxt.end, moment=period.until - timedelta(microseconds=1))
+        assert covered_at(start=period.start, end=period.end, moment=period.until - timedelta(microseconds=1))
+        assert not covered_at(start=period.start, end=period.end, moment=nxt.start)
+        period = nxt
