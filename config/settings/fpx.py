@@ -5,7 +5,7 @@ FPX_CERT_PATHS (comma-separated: current and, during a rollover, the old certifi
 FPX_ENQUIRY_URL and FPX_BANKLIST_URL, and FPX_SIMULATOR_ENABLED=0.
 """
 
-from config.env import BASE_DIR, env, env_bool, env_list
+from config.env import BASE_DIR, env, env_bool, env_int, env_list
 
 KEYS_DIR = BASE_DIR / "var" / "keys"
 
@@ -24,6 +24,17 @@ FPX_BANKLIST_URL = env("FPX_BANKLIST_URL")
 # How long FPX accepts an AR (and so how long the bank may still approve it): until then an enquiry's "76
 # transaction not found" is not final, and a repeated start of the same contribution reuses the same AR.
 FPX_AR_VALIDITY_SECONDS = int(env("FPX_AR_VALIDITY_SECONDS", str(30 * 60)))
+# The bounded life of a pending payment. It is first asked about (AE) FPX_REQUERY_AFTER_SECONDS after the AR
+# (config/settings/celery.py, 15 min), then after each further step of this backoff (30 min, 1 h, 2 h, then every
+# 6 h: the last step repeats), until it is FPX_PENDING_MAX_AGE_SECONDS old (3 days): then it is marked "Needs
+# attention" for staff. A person's PAYMENT DETAILS page may ask sooner, but never twice within
+# FPX_ENQUIRY_MIN_INTERVAL_SECONDS. One re-query run stops after FPX_REQUERY_RUN_BUDGET_SECONDS (less than the
+# beat's interval) and leaves the rest to the next run.
+FPX_REQUERY_BACKOFF_SECONDS = [int(step) for step in env_list("FPX_REQUERY_BACKOFF_SECONDS",
+                                                              ["1800", "3600", "7200", "21600"])]
+FPX_PENDING_MAX_AGE_SECONDS = env_int("FPX_PENDING_MAX_AGE_SECONDS", 3 * 24 * 60 * 60)
+FPX_ENQUIRY_MIN_INTERVAL_SECONDS = env_int("FPX_ENQUIRY_MIN_INTERVAL_SECONDS", 5 * 60)
+FPX_REQUERY_RUN_BUDGET_SECONDS = env_int("FPX_REQUERY_RUN_BUDGET_SECONDS", 4 * 60)
 # Public base URL of this portal, used for the simulator's host-to-host calls and links in emails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

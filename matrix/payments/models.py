@@ -1,5 +1,7 @@
-"""Payment attempts (one FPX transaction each), and the append-only log of every FPX message."""
+"""Payment attempts (one FPX transaction each), refunds of money FPX took that pays nothing, the append-only log
+of every FPX message, and the lease that keeps re-query runs from overlapping."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +13,9 @@ class Payment(models.Model):
         PENDING = "PENDING", _("Pending")
         PAID = "PAID", _("Paid")
         FAILED = "FAILED", _("Failed")
+        # Pending too long, or an answer we cannot apply (e.g. an authentic AC for another amount): staff look at
+        # it. It does not block a new attempt; an AC that arrives later still settles it forward.
+        NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
 
     contribution = models.ForeignKey(
         "contributions.Contribution", on_delete=models.PROTECT, related_name="payments"
@@ -23,21 +28,35 @@ class Payment(models.Model):
     bank = models.ForeignKey("reference.Bank", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # The FPX bank code the buyer chose (kept even when our reference data does not know it; AE repeats it).
     buyer_bank_id = models.CharField(max_length=10, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     debit_auth_code = models.CharField(max_length=4, blank=True)
     credit_auth_code = models.CharField(max_length=4, blank=True)
     fpx_txn_id = models.CharField(max_length=20, blank=True)
     fpx_txn_time = models.DateTimeField(null=True, blank=True)
     receipt_no = models.CharField(max_length=14, unique=True, null=True, blank=True)
-    # A second approved payment for one contribution: the money is refunded, the cover is not extended.
+    # An approved payment that pays nothing (another attempt paid the contribution, or it was rejected or
+    # cancelled): the money is owed back (see Refund), the cover is not extended.
     refund_due = models.BooleanField(default=False)
+    # The AR's time (the order's moment).
     created_at = models.DateTimeField(default=timezone.now)
+    # The moment of payment: FPX's approval time (fpx_fpxTxnTime) bounded to [created_at, settled_at]. Cover and
+    # the receipt's year follow it.
+    paid_at = models.DateTimeField(null=True, blank=True)
+    # When we learnt the outcome (our settlement time).
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Re-query (AE) backoff: asked `enquiry_count` times, last at `last_enquiry_at`; due again at
+    # `next_enquiry_at` (empty: never asked, due FPX_REQUERY_AFTER_SECONDS after created_at).
     last_enquiry_at = models.DateTimeField(null=True, blank=True)
+    next_enquiry_at = models.DateTimeField(null=True, blank=True)
+    enquiry_count = models.PositiveIntegerField(default=0)
+    attention_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="payment_status_created_idx"),
+            models.Index(fields=["status", "next_enquiry_at"], name="payment_status_enquiry_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contribution"],
@@ -54,10 +73,57 @@ class Payment(models.Model):
                 condition=Q(status="PAID", receipt_no__isnull=False) | (~Q(status="PAID") & Q(receipt_no__isnull=True)),
                 name="payment_receipt_iff_paid",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="NEEDS_ATTENTION") | ~Q(attention_reason=""),
+                name="payment_attention_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.seller_ex_order_no} {self.status} RM {self.amount}"
+
+
+class Refund(models.Model):
+    """Money FPX took for a payment that pays nothing: Due when found, Approved by staff, Paid when sent back.
+    One per payment; the payment keeps `refund_due` set."""
+
+    class State(models.TextChoices):
+        DUE = "DUE", _("Due")
+        APPROVED = "APPROVED", _("Approved")
+        PAID = "PAID", _("Paid")
+
+    class Reason(models.TextChoices):
+        ALREADY_PAID = "ALREADY_PAID", _("This contribution was already paid by another payment.")
+        NOT_PAYABLE = "NOT_PAYABLE", _("This contribution was rejected or cancelled before the payment was approved.")
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DUE)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    bank_reference = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="refund_state_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(condition=Q(state__in=["DUE", "APPROVED", "PAID"]), name="refund_state_valid"),
+            models.CheckConstraint(condition=~Q(state="APPROVED") | Q(approved_at__isnull=False),
+                                   name="refund_approved_has_approved_at"),
+            models.CheckConstraint(
+                condition=~Q(state="PAID") | (Q(approved_at__isnull=False, paid_at__isnull=False)
+                                              & ~Q(bank_reference="")),
+                name="refund_paid_has_paid_at_and_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.state} RM {self.amount} for {self.payment_id}"
 
 
 class FpxMessage(models.Model):
@@ -87,3 +153,15 @@ class FpxMessage(models.Model):
         if self.pk is not None:
             raise ValueError("FPX messages are append-only")
         super().save(*args, **kwargs)
+
+
+class JobLease(models.Model):
+    """A named lease with an expiry: a periodic run holds it so that runs never overlap (on PostgreSQL and on the
+    SQLite embedded default alike, across processes), and a run that died frees it when it expires."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    held_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or '-'} until {self.held_until}"

@@ -1,10 +1,13 @@
 """Reads on payments. Everything a person opens is looked up through its owner: another person's id is a 404."""
 
-from django.db.models import F, QuerySet
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from matrix.contributions.models import Contribution
-from matrix.payments.models import Payment
+from matrix.payments.models import Payment, Refund
 
 RECEIPT_STAFF_PERMISSION = "payments.view_payment"
 
@@ -48,9 +51,28 @@ def contribution_payment_paid(*, contribution: Contribution) -> Payment | None:
     return contribution.payments.filter(status=Payment.Status.PAID, refund_due=False).first()
 
 
-def payments_pending_older_than(*, cutoff) -> QuerySet[Payment]:
-    """Stale pending payments, those never asked about (or asked about longest ago) first, so that payments FPX
-    keeps answering as pending cannot starve the others out of a bounded batch."""
-    return Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=cutoff).order_by(
-        F("last_enquiry_at").asc(nulls_first=True), "created_at", "pk"
+def payment_enquiry_due_q(*, now: datetime) -> Q:
+    """Pending payments whose next enquiry (AE) is due: at `next_enquiry_at`, or, never asked yet,
+    FPX_REQUERY_AFTER_SECONDS after the AR (indexed on (status, next_enquiry_at) and (status, created_at))."""
+    first = now - timedelta(seconds=settings.FPX_REQUERY_AFTER_SECONDS)
+    return Q(status=Payment.Status.PENDING) & (
+        Q(next_enquiry_at__lte=now) | Q(next_enquiry_at__isnull=True, created_at__lte=first)
     )
+
+
+def payments_requery_due(*, now: datetime) -> QuerySet[Payment]:
+    """Pending payments due for an enquiry, the longest overdue first (never asked: by their AR time)."""
+    return Payment.objects.filter(payment_enquiry_due_q(now=now)).order_by(
+        F("next_enquiry_at").asc(nulls_first=True), "created_at", "pk"
+    )
+
+
+def payments_needing_attention() -> QuerySet[Payment]:
+    return payments_with_details().filter(status=Payment.Status.NEEDS_ATTENTION).order_by("created_at", "pk")
+
+
+def refunds_open() -> QuerySet[Refund]:
+    """Refunds not paid back yet (Due or Approved), oldest first."""
+    return (Refund.objects.exclude(state=Refund.State.PAID)
+            .select_related(*(f"payment__{name}" for name in _PAYMENT_RELATED), "payment")
+            .order_by("created_at", "pk"))

@@ -1,12 +1,18 @@
 """FPX response codes (fpx_debitAuthCode) and what they mean for a payment.
 
-00 is an approval; 09 and 99 mean the bank has not decided yet; every other code is a final refusal.
+00 is an approval; 09 and 99 mean the bank has not decided yet; every other code is a final refusal, except:
+- 76 (transaction not found) answers an enquiry about an order FPX has not seen yet: while the AR is still valid
+  (FPX_AR_VALIDITY_SECONDS) the buyer may still reach the bank, so it is final only once the order is older;
+- XO, XN and 45 (duplicate order numbers) answer a second posting of the same AR (a double click): they say
+  nothing about the order itself, which the first posting may still complete, so they never fail it.
 The meanings are the ones PayNet publishes in its merchant specification."""
 
 from django.utils.translation import gettext_lazy as _
 
 APPROVED = "00"
 PENDING_CODES = frozenset({"09", "99"})
+NOT_FOUND = "76"
+DUPLICATE_ORDER_CODES = frozenset({"XO", "XN", "45"})
 
 RESPONSE_CODES = {
     "00": _("Approved"),
@@ -86,10 +92,11 @@ def code_meaning(code: str) -> str:
     return str(meaning)
 
 
-def status_for_code(code: str) -> str:
-    """PAID, PENDING or FAILED (the values of payments.models.Payment.Status)."""
+def status_for_code(code: str, *, order_live: bool = False) -> str:
+    """PAID, PENDING or FAILED (the values of payments.models.Payment.Status). `order_live`: the order's AR is
+    still within FPX's validity, so "transaction not found" is not final yet."""
     if code == APPROVED:
         return "PAID"
-    if code in PENDING_CODES:
+    if code in PENDING_CODES or code in DUPLICATE_ORDER_CODES or (code == NOT_FOUND and order_live):
         return "PENDING"
     return "FAILED"

@@ -1,29 +1,191 @@
-"""Ask FPX (AE) how a pending payment ended, and settle it with the answer."""
+"""Ask FPX (AE) how a pending payment ended, and settle it with the answer: the bounded life of a Pending payment.
 
+A pending payment is asked about FPX_REQUERY_AFTER_SECONDS after its AR, then after each step of
+FPX_REQUERY_BACKOFF_SECONDS (the last step repeats), never later than FPX_PENDING_MAX_AGE_SECONDS after the AR;
+an enquiry at that age that leaves it pending (09/99 again, FPX unreachable, an answer we refuse) marks it Needs
+attention with the reason. Each enquiry is claimed first (a conditional UPDATE on the attempt's enquiry count),
+so two runs, or a run and a person's page, never ask about one payment twice at once, on PostgreSQL as on SQLite.
+No transaction is held open during the HTTP call.
+
+`payments_requery_run` is the periodic run: it holds a lease (a JobLease row with an expiry, so runs never overlap
+across processes, and a run that died frees it), and it stops after its time budget, leaving the rest to the
+next run.
+"""
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from matrix.payments.fpx import client, config
+from matrix.payments.fpx.exceptions import PaymentError
 from matrix.payments.fpx.messages import ae_build
-from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.models import FpxMessage, JobLease, Payment
+from matrix.payments.selectors import payments_requery_due
 from matrix.payments.services.order import order_for
-from matrix.payments.services.settle import SettleResult, payment_settle_body
+from matrix.payments.services.settle import SettleResult, mark_needs_attention, payment_settle_body
+
+logger = logging.getLogger(__name__)
 
 Channel = FpxMessage.Channel
+Status = Payment.Status
+
+# When an enquiry may be sent: ALWAYS (a direct call), SCHEDULED (the periodic run: the backoff says it is due),
+# ON_DEMAND (a person's PAYMENT DETAILS page: due, or not asked within FPX_ENQUIRY_MIN_INTERVAL_SECONDS).
+ALWAYS, SCHEDULED, ON_DEMAND = "always", "scheduled", "on_demand"
+
+REQUERY_LEASE = "payments-requery"
+BATCH = 200
 
 
-def payment_requery(*, payment: Payment) -> SettleResult:
-    """Ask FPX (AE) how a pending payment ended and settle it with the answer. The enquiry is logged in its own
-    transaction before it leaves; no transaction is held open during the HTTP call. Raises GatewayError when
-    FPX cannot be reached."""
+# --- the schedule -----------------------------------------------------------------------------------------------
+
+def enquiry_next_at(*, created_at: datetime, enquiry_count: int, asked_at: datetime) -> datetime:
+    """When to ask again after enquiry number `enquiry_count` (1 = the first) sent at `asked_at`: the backoff's
+    step, but never after the payment's maximum age (the last enquiry is made at that age)."""
+    steps = settings.FPX_REQUERY_BACKOFF_SECONDS
+    step = steps[min(max(enquiry_count, 1) - 1, len(steps) - 1)]
+    deadline = created_at + timedelta(seconds=settings.FPX_PENDING_MAX_AGE_SECONDS)
+    return max(min(asked_at + timedelta(seconds=step), deadline), asked_at)
+
+
+def _is_due(payment: Payment, *, now: datetime, when: str) -> bool:
+    if when == ALWAYS:
+        return payment.status in (Status.PENDING, Status.NEEDS_ATTENTION)
+    if payment.status != Status.PENDING:
+        return False
+    if payment.next_enquiry_at is not None:
+        due = payment.next_enquiry_at <= now
+    else:
+        due = payment.created_at <= now - timedelta(seconds=settings.FPX_REQUERY_AFTER_SECONDS)
+    if due or when != ON_DEMAND:
+        return due
+    interval = timedelta(seconds=settings.FPX_ENQUIRY_MIN_INTERVAL_SECONDS)
+    last = payment.last_enquiry_at
+    return payment.created_at <= now - interval and (last is None or last <= now - interval)
+
+
+def _claim(payment: Payment, *, now: datetime, when: str) -> dict[str, str] | None:
+    """Record the enquiry (count, times, the AE in the log) if it is due and nobody else claimed it meanwhile;
+    the signed AE fields, or None. One short transaction, committed before the AE leaves."""
     payment = Payment.objects.select_related("contribution__registration__person__user").get(pk=payment.pk)
-    now = timezone.now()
+    if not _is_due(payment, now=now, when=when):
+        return None
+    count = payment.enquiry_count + 1
     fields = ae_build(seller=config.seller(), order=order_for(payment), private_key=config.private_key())
     with transaction.atomic():
-        Payment.objects.filter(pk=payment.pk).update(last_enquiry_at=now)
+        claimed = Payment.objects.filter(
+            pk=payment.pk, status=payment.status, enquiry_count=payment.enquiry_count
+        ).update(
+            enquiry_count=F("enquiry_count") + 1, last_enquiry_at=now,
+            next_enquiry_at=enquiry_next_at(created_at=payment.created_at, enquiry_count=count, asked_at=now),
+        )
+        if not claimed:
+            return None
         FpxMessage.objects.create(payment=payment, channel=Channel.AE, seller_ex_order_no=payment.seller_ex_order_no,
-                                  body=urlencode(fields), outcome="sent", received_at=now)
-    answer = client.enquiry_send(fields)
-    return payment_settle_body(raw_body=answer, channel=Channel.AE_REPLY)
+                                  body=urlencode(fields), outcome=f"sent (enquiry {count})", received_at=now)
+    return fields
+
+
+@transaction.atomic
+def payment_attention_if_overdue(*, payment: Payment, reason: str, now: datetime | None = None) -> bool:
+    """A payment still Pending at its maximum age goes to Needs attention with `reason`. True when it did."""
+    now = now or timezone.now()
+    payment = Payment.objects.select_for_update(of=("self",)).filter(pk=payment.pk, status=Status.PENDING).first()
+    if payment is None or now - payment.created_at < timedelta(seconds=settings.FPX_PENDING_MAX_AGE_SECONDS):
+        return False
+    days = (now - payment.created_at) / timedelta(days=1)
+    mark_needs_attention(payment, reason=f"still pending {days:.1f} days after the order; {reason}")
+    logger.error("FPX payment %s needs attention: %s", payment.seller_ex_order_no, reason)
+    return True
+
+
+# --- one enquiry ------------------------------------------------------------------------------------------------
+
+def payment_requery(*, payment: Payment, now: datetime | None = None, when: str = ALWAYS) -> SettleResult | None:
+    """Ask FPX (AE) how a payment ended and settle it with the answer; None when it was not due (see `when`) or
+    another worker claimed it. Raises GatewayError when FPX cannot be reached (after marking the payment Needs
+    attention when it has reached its maximum age)."""
+    asked_at = now or timezone.now()
+    fields = _claim(payment, now=asked_at, when=when)
+    if fields is None:
+        return None
+    try:
+        answer = client.enquiry_send(fields)
+    except Exception as exc:
+        payment_attention_if_overdue(payment=payment, reason=f"enquiry failed: {exc}", now=now)
+        raise
+    result = payment_settle_body(raw_body=answer, channel=Channel.AE_REPLY, now=now)
+    payment_attention_if_overdue(payment=payment, reason=f"last answer: {result.outcome}", now=now)
+    return result
+
+
+# --- the periodic run -------------------------------------------------------------------------------------------
+
+def lease_acquire(*, name: str, ttl_seconds: float, now: datetime | None = None) -> str | None:
+    """Take the named lease until now + ttl if it is free (or expired); the holder token, or None."""
+    now = now or timezone.now()
+    try:
+        JobLease.objects.get_or_create(name=name, defaults={"held_until": now - timedelta(seconds=1)})
+    except IntegrityError:  # created by a concurrent caller: it exists now
+        pass
+    token = secrets.token_hex(16)
+    taken = JobLease.objects.filter(name=name, held_until__lte=now).update(
+        holder=token, held_until=now + timedelta(seconds=ttl_seconds))
+    return token if taken else None
+
+
+def lease_release(*, name: str, token: str) -> None:
+    JobLease.objects.filter(name=name, holder=token).update(holder="", held_until=timezone.now())
+
+
+def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
+                         batch: int = BATCH) -> dict[str, int]:
+    """Ask FPX about every pending payment whose enquiry is due, oldest due first, until the time budget is
+    spent. `busy` is 1 when another run holds the lease (this one then does nothing). One payment's failure
+    (FPX unreachable, a refused answer, an unexpected error) does not stop the others."""
+    budget = settings.FPX_REQUERY_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    counts = {"queried": 0, "settled": 0, "attention": 0, "errors": 0, "deferred": 0, "busy": 0}
+    token = lease_acquire(name=REQUERY_LEASE, ttl_seconds=budget + 120)  # + one enquiry's worst case
+    if token is None:
+        counts["busy"] = 1
+        return counts
+    try:
+        started = clock()
+        due = list(payments_requery_due(now=timezone.now())[:batch])
+        for index, payment in enumerate(due):
+            if clock() - started >= budget:
+                counts["deferred"] = len(due) - index
+                break
+            _run_one(payment, counts)
+    finally:
+        lease_release(name=REQUERY_LEASE, token=token)
+    logger.info("FPX re-query of pending payments: %s", counts)
+    return counts
+
+
+def _run_one(payment: Payment, counts: dict[str, int]) -> None:
+    try:
+        result = payment_requery(payment=payment, when=SCHEDULED)
+    except PaymentError as exc:
+        counts["errors"] += 1
+        logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
+    except Exception:  # noqa: BLE001 - one payment's unexpected error (e.g. a database deadlock) skips only it
+        counts["errors"] += 1
+        logger.exception("FPX re-query of %s failed unexpectedly", payment.seller_ex_order_no)
+    else:
+        if result is None:  # no longer due: settled or asked about meanwhile
+            return
+        counts["queried"] += 1
+    status = Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+    if status in (Status.PAID, Status.FAILED):
+        counts["settled"] += 1
+    elif status == Status.NEEDS_ATTENTION:
+        counts["attention"] += 1

@@ -2,29 +2,47 @@
 
 Read `payment_settle` top to bottom to see how a payment becomes Paid exactly once: every direct AC, indirect
 AC and AE answer goes through it; it logs the raw message, verifies it, locks the payment row, and only ever
-moves a payment forward (Pending -> Paid or Failed). The first approval fixes the contribution's coverage
-period, draws the receipt number and queues the receipt email after commit.
+moves a payment forward:
+
+    Pending / Needs attention -> Paid (code 00) or Failed (a final refusal); Failed -> Paid (a late approval).
+
+FPX's word on the money wins: an authentic approval of an attempt we had closed as Failed (an enquiry answered 76
+before the bank approved) pays the contribution if it is still unpaid. Only when the contribution cannot take it
+(another attempt paid it, or it was rejected or cancelled) is the money owed back: a Refund row, Due.
+
+The moment of payment is FPX's approval time, not the moment we learn of it: a direct AC lost and an enquiry
+answered hours later still starts the cover when the bank approved. It is bounded to [the AR's time, now] (FPX's
+clock is not ours). The approval fixes the contribution's coverage period, draws the receipt number (of the
+approval's year) and queues the receipt email after commit.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from matrix.contributions.models import Contribution
 from matrix.contributions.services import ContributionNotPayable, contribution_mark_paid
 from matrix.core.identifiers import receipt_no_next
+from matrix.core.kltime import kl
 from matrix.payments.fpx import checksum, config
+from matrix.payments.fpx.codes import NOT_FOUND, status_for_code
 from matrix.payments.fpx.exceptions import MessageRefused
 from matrix.payments.fpx.messages import AuthConfirmation, ac_from_fields, form_parse
-from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.models import FpxMessage, Payment, Refund
 from matrix.payments.receipts import receipt_email_send
 from matrix.reference.models import Bank
 
 logger = logging.getLogger(__name__)
 
 Channel = FpxMessage.Channel
+Status = Payment.Status
+OPEN = (Status.PENDING, Status.NEEDS_ATTENTION)  # not settled yet: a final answer still moves them
+
+REFUSED_BODY_KEPT = 2048  # characters of a refused body kept in the log
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,13 @@ def _log(*, payment: Payment | None, channel: str, raw_body: str, ex_order_no: s
         payment=payment, channel=channel, seller_ex_order_no=ex_order_no[:40], body=raw_body,
         signature_valid=signature_valid, outcome=outcome[:200], remote_addr=remote_addr or None, received_at=now,
     )
+
+
+def approval_time(*, fpx_txn_time: datetime | None, ordered_at: datetime, now: datetime) -> datetime:
+    """The moment of payment: FPX's approval time bounded to [the AR's time, now]; now when FPX gave none."""
+    if fpx_txn_time is None:
+        return now
+    return min(max(fpx_txn_time, ordered_at), now)
 
 
 def _mismatch(payment: Payment, ac: AuthConfirmation) -> str:
@@ -64,66 +89,108 @@ def _bank_for(code: str, current: Bank | None) -> Bank | None:
     return Bank.objects.filter(code=code).first() or current
 
 
-def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
-    """The first approval of `payment`: fix the cover (unless the contribution is already paid, in which case
-    the money is owed back), draw the receipt number, and queue the receipt email after commit."""
-    refund_due = False
-    try:
-        contribution_mark_paid(contribution=payment.contribution, paid_at=now)
-    except ContributionNotPayable:
-        refund_due = True
-    payment.status = Payment.Status.PAID
-    payment.refund_due = refund_due
-    payment.receipt_no = receipt_no_next()
+def _record_answer(payment: Payment, ac: AuthConfirmation) -> list[str]:
+    """Copy FPX's final answer (codes, transaction, bank) onto the payment; the fields to save."""
     payment.debit_auth_code = ac.debit_auth_code[:4]
     payment.credit_auth_code = ac.credit_auth_code[:4]
-    payment.fpx_txn_id = ac.fpx_txn_id[:20]
-    payment.fpx_txn_time = ac.fpx_txn_time
+    payment.fpx_txn_id = ac.fpx_txn_id[:20] or payment.fpx_txn_id
+    payment.fpx_txn_time = ac.fpx_txn_time or payment.fpx_txn_time
     payment.bank = _bank_for(ac.buyer_bank_id, payment.bank)
+    return ["debit_auth_code", "credit_auth_code", "fpx_txn_id", "fpx_txn_time", "bank"]
+
+
+def mark_needs_attention(payment: Payment, *, reason: str) -> None:
+    """Pending -> Needs attention with the reason kept for staff. The caller holds the payment's row lock."""
+    payment.status = Status.NEEDS_ATTENTION
+    payment.attention_reason = reason[:200] or "needs attention"
+    payment.next_enquiry_at = None
+    payment.save(update_fields=["status", "attention_reason", "next_enquiry_at"])
+
+
+def _refund_open(payment: Payment, *, reason: str, now: datetime) -> Refund:
+    """The money of `payment` is owed back: one Refund per payment (Due), and the payment flagged."""
+    refund, _created = Refund.objects.get_or_create(
+        payment=payment, defaults={"amount": payment.amount, "reason": reason, "created_at": now},
+    )
+    if not payment.refund_due:
+        payment.refund_due = True
+        payment.save(update_fields=["refund_due"])
+    return refund
+
+
+def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
+    """FPX approved `payment` (Pending, Needs attention, or Failed: a late approval). Pay the contribution from
+    the approval time, or, when it cannot take the money, owe it back; draw the receipt number and queue the
+    receipt email after commit."""
+    paid_at = approval_time(fpx_txn_time=ac.fpx_txn_time, ordered_at=payment.created_at, now=now)
+    refund_reason = None
+    try:
+        contribution_mark_paid(contribution=payment.contribution, paid_at=paid_at)
+    except ContributionNotPayable:
+        state = Contribution.objects.values_list("state", flat=True).get(pk=payment.contribution_id)
+        refund_reason = Refund.Reason.ALREADY_PAID if state == Contribution.State.PAID else Refund.Reason.NOT_PAYABLE
+    payment.status = Status.PAID
+    payment.refund_due = refund_reason is not None  # before the save: the one-paid constraint counts on it
+    payment.receipt_no = receipt_no_next(year=kl(paid_at).year)
+    payment.paid_at = paid_at
     payment.settled_at = now
-    payment.save(update_fields=["status", "refund_due", "receipt_no", "debit_auth_code", "credit_auth_code",
-                                "fpx_txn_id", "fpx_txn_time", "bank", "settled_at"])
+    payment.next_enquiry_at = None
+    payment.save(update_fields=["status", "refund_due", "receipt_no", "paid_at", "settled_at", "next_enquiry_at",
+                                *_record_answer(payment, ac)])
+    if refund_reason is not None:
+        _refund_open(payment, reason=refund_reason, now=now)
     payment_id = payment.pk
     transaction.on_commit(lambda: receipt_email_send(payment_id=payment_id), robust=True)
-    return "paid, refund due: contribution already paid" if refund_due else "paid"
+    if refund_reason == Refund.Reason.ALREADY_PAID:
+        return "paid, refund due: contribution already paid"
+    if refund_reason == Refund.Reason.NOT_PAYABLE:
+        return "paid, refund due: contribution rejected or cancelled"
+    return "paid"
 
 
 def _fail(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
-    payment.status = Payment.Status.FAILED
-    payment.debit_auth_code = ac.debit_auth_code[:4]
-    payment.credit_auth_code = ac.credit_auth_code[:4]
-    payment.fpx_txn_id = ac.fpx_txn_id[:20]
-    payment.fpx_txn_time = ac.fpx_txn_time
-    payment.bank = _bank_for(ac.buyer_bank_id, payment.bank)
+    payment.status = Status.FAILED
     payment.settled_at = now
-    payment.save(update_fields=["status", "debit_auth_code", "credit_auth_code", "fpx_txn_id", "fpx_txn_time",
-                                "bank", "settled_at"])
+    payment.next_enquiry_at = None
+    payment.save(update_fields=["status", "settled_at", "next_enquiry_at", *_record_answer(payment, ac)])
     return f"failed: {ac.debit_auth_code} {ac.meaning}"
 
 
-def _still_pending(payment: Payment, ac: AuthConfirmation) -> str:
+def _hold(payment: Payment, ac: AuthConfirmation, *, order_live: bool) -> str:
+    """Not decided yet (09/99, a duplicate-order code, 76 while the AR is valid): the payment stays as it is."""
     payment.debit_auth_code = ac.debit_auth_code[:4]
     update = ["debit_auth_code"]
     if ac.fpx_txn_id and not payment.fpx_txn_id:
         payment.fpx_txn_id, payment.fpx_txn_time = ac.fpx_txn_id[:20], ac.fpx_txn_time
         update += ["fpx_txn_id", "fpx_txn_time"]
     payment.save(update_fields=update)
-    return f"pending: {ac.debit_auth_code} {ac.meaning}"
+    note = " (not final while the AR is valid)" if ac.debit_auth_code == NOT_FOUND and order_live else ""
+    return f"pending: {ac.debit_auth_code} {ac.meaning}{note}"
 
 
-def _approved_after_failure(payment: Payment, ac: AuthConfirmation) -> str:
-    """FPX approved a payment we had closed as Failed: flag the money for refund (visible to staff in the admin
-    and to the person on PAYMENT DETAILS) and keep FPX's transaction id for the refund. Idempotent."""
-    update = []
-    if not payment.refund_due:
-        payment.refund_due = True
-        update.append("refund_due")
-    if ac.fpx_txn_id and not payment.fpx_txn_id:
-        payment.fpx_txn_id, payment.fpx_txn_time = ac.fpx_txn_id[:20], ac.fpx_txn_time
-        update += ["fpx_txn_id", "fpx_txn_time"]
-    if update:
-        payment.save(update_fields=update)
-    return "approved after it failed: refund due"
+def _apply(payment: Payment, ac: AuthConfirmation, *, channel: str, now: datetime) -> str:
+    """Move the locked `payment` forward by one authentic AC about it; the log row's outcome."""
+    order_live = now - payment.created_at <= timedelta(seconds=settings.FPX_AR_VALIDITY_SECONDS)
+    answer = status_for_code(ac.debit_auth_code, order_live=order_live)
+    if answer == Status.PAID and payment.status != Status.PAID:
+        late = payment.status == Status.FAILED
+        outcome = _approve(payment, ac, now=now)
+        if late:
+            logger.error("FPX %s approves %s, which was closed as FAILED: %s", channel, payment.seller_ex_order_no,
+                         outcome)
+            return f"late approval of a failed attempt: {outcome}"
+        return outcome
+    if payment.status in OPEN and answer == Status.FAILED:
+        return _fail(payment, ac, now=now)
+    if payment.status in OPEN:
+        if answer == Status.PENDING and ac.debit_auth_code not in ("09", "99"):
+            logger.warning("FPX %s for %s answers %s: kept %s", channel, payment.seller_ex_order_no,
+                           ac.debit_auth_code, payment.status)
+        return _hold(payment, ac, order_live=order_live)
+    if answer != payment.status:
+        logger.warning("FPX %s for %s says %s but the payment is %s", channel, payment.seller_ex_order_no,
+                       ac.debit_auth_code, payment.status)
+    return f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
 
 
 @transaction.atomic
@@ -133,13 +200,14 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
     number; the payment row is locked, so concurrent copies of one AC settle it exactly once.
 
     Refused messages (bad checksum, expired certificate, unknown order, amount or seller mismatch) change
-    nothing but are logged like every other message."""
+    nothing but are logged like every other message (a bounded prefix of the body), with one exception: an
+    authentic AC for another amount sends the pending payment to Needs attention at once."""
     now = now or timezone.now()
     ex_order_no = str(fields.get("fpx_sellerExOrderNo", ""))
 
     def refuse(reason: str, *, signature_valid: bool | None, payment: Payment | None = None) -> SettleResult:
         logger.warning("FPX %s for order %r refused: %s", channel, ex_order_no[:40], reason)
-        _log(payment=payment, channel=channel, raw_body=raw_body, ex_order_no=ex_order_no,
+        _log(payment=payment, channel=channel, raw_body=raw_body[:REFUSED_BODY_KEPT], ex_order_no=ex_order_no,
              signature_valid=signature_valid, outcome=f"refused: {reason}", remote_addr=remote_addr, now=now)
         return SettleResult(accepted=False, outcome=f"refused: {reason}", payment=payment)
 
@@ -165,32 +233,21 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
         return refuse("unknown seller exchange order number", signature_valid=True)
     mismatch = _mismatch(payment, ac)
     if mismatch:
+        if ac.amount != payment.amount and payment.status == Status.PENDING:
+            # FPX itself says another amount: no later message will make this order right. Staff look at it.
+            mark_needs_attention(payment, reason=f"authentic {channel} refused: {mismatch}")
+            logger.error("FPX %s for %s: %s; payment needs attention", channel, payment.seller_ex_order_no, mismatch)
         return refuse(mismatch, signature_valid=True, payment=payment)
 
-    # 3. Forward only: Pending -> Paid or Failed; a settled payment never changes again.
-    if payment.status != Payment.Status.PENDING:
-        outcome = f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
-        if ac.status == Payment.Status.PAID and payment.status == Payment.Status.FAILED:
-            # Money taken for an attempt we already closed as failed (e.g. an enquiry answered 76 before the
-            # bank approved): the status stays Failed (forward only, no cover), but the money is owed back.
-            outcome += f"; {_approved_after_failure(payment, ac)}"
-            logger.error("FPX %s approves %s, which is already FAILED: flagged refund due", channel,
-                         payment.seller_ex_order_no)
-        elif ac.status != payment.status:
-            logger.warning("FPX %s for %s says %s but the payment is %s", channel, payment.seller_ex_order_no,
-                           ac.debit_auth_code, payment.status)
-    elif ac.status == Payment.Status.PAID:
-        outcome = _approve(payment, ac, now=now)
-    elif ac.status == Payment.Status.FAILED:
-        outcome = _fail(payment, ac, now=now)
-    else:
-        outcome = _still_pending(payment, ac)
+    # 3. Forward only (see the module docstring).
+    outcome = _apply(payment, ac, channel=channel, now=now)
     _log(payment=payment, channel=channel, raw_body=raw_body, ex_order_no=ex_order_no, signature_valid=True,
          outcome=outcome, remote_addr=remote_addr, now=now)
     return SettleResult(accepted=True, outcome=outcome, payment=payment)
 
 
-def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str | None = None) -> SettleResult:
+def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str | None = None,
+                        now: datetime | None = None) -> SettleResult:
     """`payment_settle` for a raw urlencoded body (the views and the re-query use this): parsed here, so that
     a malformed body is logged and refused like a forged one."""
     text = raw_body.decode("utf-8", errors="replace") if isinstance(raw_body, bytes) else raw_body
@@ -198,15 +255,11 @@ def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str
     try:
         fields = form_parse(raw_body)
     except MessageRefused as exc:
-        now = timezone.now()
         with transaction.atomic():
-            _log(payment=None, channel=channel, raw_body=text, ex_order_no="", signature_valid=None,
-                 outcome=f"refused: {exc}", remote_addr=remote_addr, now=now)
+            _log(payment=None, channel=channel, raw_body=text[:REFUSED_BODY_KEPT], ex_order_no="",
+                 signature_valid=None, outcome=f"refused: {exc}", remote_addr=remote_addr, now=now or timezone.now())
         return SettleResult(accepted=False, outcome=f"refused: {exc}")
-    return payment_settle(fields=fields, raw_body=text, channel=channel, remote_addr=remote_addr)
-
-
-REFUSED_BODY_KEPT = 2048  # characters of a refused body kept in the log
+    return payment_settle(fields=fields, raw_body=text, channel=channel, remote_addr=remote_addr, now=now)
 
 
 @transaction.atomic
