@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,30 +18,49 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
 
 from matrix.contributions.models import Contribution
 from matrix.core.client_ip import client_ip
-from matrix.payments import selectors, services
+from matrix.payments import selectors, services, tasks
 from matrix.payments.forms import BankForm, PayNowForm
-from matrix.payments.fpx import client
+from matrix.payments.fpx import checksum, client
+from matrix.payments.fpx import config as fpx_config
 from matrix.payments.fpx.codes import code_meaning
-from matrix.payments.fpx.exceptions import GatewayError, PaymentError, UnableToTakePayment
+from matrix.payments.fpx.exceptions import GatewayError, MessageRefused, UnableToTakePayment
+from matrix.payments.fpx.messages import form_parse
 from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.services.settle import REFUSED_BODY_KEPT
+from matrix.payments.services.start import (
+    contribution_rate_in_force,
+    payment_ar_valid,
+    payment_continue,
+    payment_fpx_answered,
+    payment_resumable,
+    payment_stale_unanswered,
+)
 
 logger = logging.getLogger(__name__)
 
 ENQUIRY_MIN_INTERVAL = timedelta(seconds=60)
+# The settlement's Needs attention status (a pending payment past its bounded life, or an amount mismatch).
+NEEDS_ATTENTION = getattr(Payment.Status, "NEEDS_ATTENTION", "NEEDS_ATTENTION")
 
 
 def _ack_key(contribution_id: int) -> str:
     return f"payments:terms:{contribution_id}"
 
 
-def _not_payable_redirect(request, contribution: Contribution):
+def _not_payable_redirect(request, contribution: Contribution, *, repeat_ok: bool = False):
     """Where a contribution that cannot be paid now sends the person: its payment in progress or its paid
-    payment, or the history with a message. None when it can be paid."""
+    payment, or the history with a message. None when it can be paid. A pending attempt FPX never answered
+    and whose AR has expired does not stand in the way (a new start closes it); `repeat_ok`: neither does one
+    whose AR is still valid (a repeated submit of the bank form gets the same AR)."""
     pending = selectors.contribution_payment_pending(contribution=contribution)
     if pending is not None:
+        if payment_stale_unanswered(payment=pending) or (repeat_ok and payment_resumable(payment=pending)):
+            return None
         messages.warning(request, _("FPX transaction is in progress. Please retry after 60 minutes."))
         return redirect("payments:detail", payment_id=pending.pk)
     paid = selectors.contribution_payment_paid(contribution=contribution)
@@ -52,6 +73,14 @@ def _not_payable_redirect(request, contribution: Contribution):
     return None
 
 
+def _rate_changed(request, contribution: Contribution):
+    """PAY NOW of a contribution whose rate is no longer in force: why it cannot be paid, and where to cancel."""
+    return render(request, "payments/pay_now.html", {
+        "contribution": contribution, "rate_changed": True,
+        "back_url": reverse("contributions:detail", args=[contribution.pk]),
+    })
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -61,6 +90,8 @@ def pay_now(request, contribution_id: int):
     elsewhere = _not_payable_redirect(request, contribution)
     if elsewhere is not None:
         return elsewhere
+    if not contribution_rate_in_force(contribution=contribution):
+        return _rate_changed(request, contribution)
     form = PayNowForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         request.session[_ack_key(contribution.pk)] = True
@@ -74,12 +105,19 @@ def pay_now(request, contribution_id: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def select_bank(request, contribution_id: int):
-    """PAY WITH FPX: choose the bank from FPX's live list; then our page posts the signed AR to FPX."""
+    """PAY WITH FPX: choose the bank from FPX's live list; then our page posts the signed AR to FPX.
+
+    A second post of this form (a double click, Back then submit again) while the first attempt has had no
+    answer from FPX gets the same AR again from payment_start, so the browser, which shows only the last
+    answer, still takes the person to the bank."""
     contribution = selectors.contribution_get_for_owner(contribution_id=contribution_id, user=request.user)
-    elsewhere = _not_payable_redirect(request, contribution)
+    repeat = request.method == "POST"
+    elsewhere = _not_payable_redirect(request, contribution, repeat_ok=repeat)
     if elsewhere is not None:
         return elsewhere
-    if not request.session.get(_ack_key(contribution.pk)):
+    pending = selectors.contribution_payment_pending(contribution=contribution)
+    repeated_submit = repeat and pending is not None and payment_resumable(payment=pending)
+    if not request.session.get(_ack_key(contribution.pk)) and not repeated_submit:
         return redirect("payments:pay_now", contribution_id=contribution.pk)
     context = {"contribution": contribution, "back_url": reverse("payments:pay_now", args=[contribution.pk])}
     try:
@@ -100,42 +138,75 @@ def select_bank(request, contribution_id: int):
     return render(request, "payments/select_bank.html", {**context, "form": form})
 
 
-def _requery_if_due(payment: Payment) -> Payment:
-    """A pending payment older than the re-query threshold is asked about once more when its page opens."""
+@login_required
+@never_cache
+@require_POST
+def continue_to_bank(request, payment_id: int):
+    """Continue to your bank (PAYMENT DETAILS of a Pending attempt FPX has not answered): the same AR again."""
+    payment = selectors.payment_get_for_owner(payment_id=payment_id, user=request.user)
+    try:
+        started = payment_continue(payment=payment, user=request.user)
+    except UnableToTakePayment as exc:
+        messages.error(request, str(exc))
+        return redirect("payments:detail", payment_id=payment.pk)
+    return render(request, "payments/redirect.html", {"started": started, "contribution": started.payment.contribution})
+
+
+def _requery_queue_if_due(payment: Payment) -> bool:
+    """Queue an enquiry (AE) about a pending payment older than the re-query threshold, after commit; the page
+    never waits for FPX. At most one is queued per payment per ENQUIRY_MIN_INTERVAL."""
     now = timezone.now()
     if payment.status != Payment.Status.PENDING:
-        return payment
+        return False
     if payment.created_at > now - timedelta(seconds=settings.FPX_REQUERY_AFTER_SECONDS):
-        return payment
+        return False
     if payment.last_enquiry_at and payment.last_enquiry_at > now - ENQUIRY_MIN_INTERVAL:
-        return payment
-    try:
-        services.payment_requery(payment=payment)
-    except PaymentError as exc:
-        logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
-    return payment
+        return False
+    if not cache.add(f"payments:requery-queued:{payment.pk}", 1, timeout=int(ENQUIRY_MIN_INTERVAL.total_seconds())):
+        return False
+    payment_id = payment.pk
+    transaction.on_commit(lambda: tasks.payment_requery_one.delay(payment_id), robust=True)
+    return True
 
 
 @login_required
 @never_cache
 def detail(request, payment_id: int):
-    """PAYMENT DETAILS."""
+    """PAYMENT DETAILS: what we know of the attempt, and what the person can do next. A Pending attempt is never
+    shown as Failed: the enquiry about it is queued, not awaited."""
     payment = selectors.payment_get_for_owner(payment_id=payment_id, user=request.user)
-    if payment.status == Payment.Status.PENDING:
-        _requery_if_due(payment)
-        payment = selectors.payment_get_for_owner(payment_id=payment_id, user=request.user)
     contribution = payment.contribution
-    can_pay_again = (
-        payment.status == Payment.Status.FAILED
-        and contribution.state == Contribution.State.AWAITING_PAYMENT
-        and selectors.contribution_payment_pending(contribution=contribution) is None
-    )
+    now = timezone.now()
+    pending = payment.status == Payment.Status.PENDING
+    if pending:
+        _requery_queue_if_due(payment)
+    answered = pending and payment_fpx_answered(payment=payment)
+    ar_valid = pending and payment_ar_valid(payment=payment, now=now)
+    needs_attention = payment.status == NEEDS_ATTENTION
+    awaiting = contribution.state == Contribution.State.AWAITING_PAYMENT
+    rate_ok = awaiting and contribution_rate_in_force(contribution=contribution, now=now)
+    stale_unanswered = pending and not answered and not ar_valid
+    other_pending = selectors.contribution_payment_pending(contribution=contribution)
+    blocked_by_other = other_pending is not None and other_pending.pk != payment.pk
+    can_pay_again = rate_ok and not blocked_by_other and (
+        payment.status == Payment.Status.FAILED or needs_attention or stale_unanswered)
+    if payment.status == Payment.Status.FAILED:
+        reason = code_meaning(payment.debit_auth_code) if payment.debit_auth_code else _(
+            "no answer from FPX before the payment request expired")
+    else:
+        reason = ""
     return render(request, "payments/detail.html", {
         "payment": payment,
         "contribution": contribution,
         "person": contribution.registration.person,
         "plan_annual": contribution.monthly_contribution * 12,
-        "reason": code_meaning(payment.debit_auth_code) if payment.status == Payment.Status.FAILED else "",
+        "reason": reason,
+        "pending_unanswered": pending and not answered and ar_valid,
+        "pending_stale": stale_unanswered,
+        "pending_answered": answered,
+        "needs_attention": needs_attention,
+        "rate_changed": awaiting and not rate_ok,
+        "can_continue": pending and not answered and ar_valid and rate_ok,
         "can_pay_again": can_pay_again,
         "back_url": reverse("contributions:detail", args=[contribution.pk]),
     })
@@ -151,8 +222,82 @@ def receipt(request, payment_id: int):
     return response
 
 
-def _remote_addr(request) -> str | None:
-    return client_ip(request) or None
+# --- FPX's callbacks ------------------------------------------------------------------------------------------
+#
+# Anyone can post to these URLs. A body larger than any FPX message is refused before it is parsed (413), and
+# only a bounded prefix of it is logged. Refused messages (too large, malformed, forged, unknown order) are
+# counted per client address; past FPX_CALLBACK_REFUSED_RATE the address gets 429 without a log row. Only
+# refusals count, and a message that verifies is always settled, even from an address over the limit: FPX's
+# own messages can never be shut out by someone flooding from the same address (a shared proxy, say).
+
+REFUSED_GROUP = "payments.fpx_callback_refused"
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "FPX_CALLBACK_MAX_BYTES", 16384))
+
+
+def _refused_rate() -> str:
+    return getattr(settings, "FPX_CALLBACK_REFUSED_RATE", "20/m")
+
+
+def _refusal_count(request, *, increment: bool) -> bool:
+    """Count a refusal from the client's address (`increment`), or only look. True: the address has used up
+    its refusals for now."""
+    usage = get_usage(request, group=REFUSED_GROUP, key=lambda group, req: client_ip(req) or "unknown",
+                      rate=_refused_rate(), method=ALL, increment=increment)
+    if usage is None:  # rate limiting switched off
+        return False
+    return usage["count"] > usage["limit"] if increment else usage["count"] >= usage["limit"]
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+
+
+def _authentic(raw: bytes) -> bool:
+    """Whether a small body is an AC that verifies with FPX's certificate (checked before the rate limit
+    refuses anything)."""
+    try:
+        fields = form_parse(raw)
+    except MessageRefused:
+        return False
+    return checksum.message_verify(fields, "AC", fpx_config.certificates(), now=timezone.now())
+
+
+def _too_many(channel: str, remote_addr: str | None) -> HttpResponse:
+    logger.warning("FPX %s from %s refused: too many refused messages", channel, remote_addr)
+    response = HttpResponse("Too Many Requests", content_type="text/plain", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _callback_receive(request, channel: str) -> tuple[HttpResponse | None, services.SettleResult | None]:
+    """Read, bound, rate-limit and settle one callback. Either a refusal to send as it is, or the settlement."""
+    remote_addr = client_ip(request) or None
+    limit = _max_bytes()
+    declared = _declared_length(request)
+    if declared is None or declared > limit:
+        raw = request.read(min(limit + 1, REFUSED_BODY_KEPT))  # never the whole body
+        reason = f"body of {request.META.get('CONTENT_LENGTH')!r} bytes exceeds {limit}"
+    else:
+        raw = request.read(limit + 1)
+        reason = f"body exceeds {limit} bytes" if len(raw) > limit else ""
+    if reason:
+        if _refusal_count(request, increment=True):
+            return _too_many(channel, remote_addr), None
+        services.payment_message_refuse(body_prefix=raw, channel=channel, reason=reason, remote_addr=remote_addr)
+        return HttpResponse("Payload Too Large", content_type="text/plain", status=413), None
+    if _refusal_count(request, increment=False) and not _authentic(raw):
+        _refusal_count(request, increment=True)
+        return _too_many(channel, remote_addr), None
+    result = services.payment_settle_body(raw_body=raw, channel=channel, remote_addr=remote_addr)
+    if not result.accepted:
+        _refusal_count(request, increment=True)
+    return None, result
 
 
 @csrf_exempt
@@ -160,8 +305,9 @@ def _remote_addr(request) -> str | None:
 def fpx_direct(request):
     """The direct AC, host to host from FPX. Answers `OK` once processed (duplicates included), so FPX stops
     retrying; anything refused (bad checksum, unknown order, mismatch) gets `NOK` and is logged."""
-    result = services.payment_settle_body(raw_body=request.body, channel=FpxMessage.Channel.AC_DIRECT,
-                                          remote_addr=_remote_addr(request))
+    refusal, result = _callback_receive(request, FpxMessage.Channel.AC_DIRECT)
+    if refusal is not None:
+        return refusal
     if result.accepted:
         return HttpResponse("OK", content_type="text/plain")
     return HttpResponse("NOK", content_type="text/plain", status=400)
@@ -172,8 +318,9 @@ def fpx_direct(request):
 def fpx_indirect(request):
     """The indirect AC: the browser comes back from FPX with it. Settled like the direct one (whichever comes
     first settles; the other is a duplicate), then the person sees PAYMENT DETAILS."""
-    result = services.payment_settle_body(raw_body=request.body, channel=FpxMessage.Channel.AC_INDIRECT,
-                                          remote_addr=_remote_addr(request))
+    refusal, result = _callback_receive(request, FpxMessage.Channel.AC_INDIRECT)
+    if refusal is not None:
+        return refusal
     if result.payment is not None:
         return redirect("payments:detail", payment_id=result.payment.pk)
     return render(request, "payments/indirect_error.html", {"history_url": reverse("contributions:history")},

@@ -94,11 +94,42 @@ def test_choosing_a_bank_opens_a_payment_and_posts_the_ar(user_client, contribut
     assert "payments/autosubmit.js" in html and "Continue to your bank" in html
     assert f'name="fpx_sellerExOrderNo" value="{payment.seller_ex_order_no}"' in html
     assert 'name="fpx_checkSum"' in html and "csrfmiddlewaretoken" not in html.split("data-autosubmit")[1]
-    # The order is frozen while the person is at the bank: a second submit starts nothing new.
+    # The order is frozen while the person is at the bank: a second submit (a double click, whose second
+    # answer is the one the browser shows) starts nothing new and gets the same signed AR, so it reaches the bank.
     again = user_client.post(url, {"bank": "ABB0233"})
-    assert again.status_code == 302 and again.url == reverse("payments:detail", args=[payment.pk])
+    assert again.status_code == 200 and Payment.objects.count() == 1
+    assert _ar_fields(again) == _ar_fields(response)
+    assert user_client.get(reverse("payments:pay_now", args=[contribution.pk])).url == reverse(
+        "payments:detail", args=[payment.pk])
+
+
+def _ar_fields(response) -> dict[str, str]:
+    """The hidden fields of the form that posts the AR to FPX."""
+    import re
+
+    html = response.content.decode().split("data-autosubmit")[1]
+    return dict(re.findall(r'<input type="hidden" name="(fpx_\w+)" value="([^"]*)">', html))
+
+
+def test_a_repeated_submit_after_the_terms_were_used_still_gets_the_same_ar(user_client, contribution, banks):
+    """The first submit used up the acknowledgement of the terms; the second (a double click) must not be sent
+    back to PAY NOW and from there to PAYMENT DETAILS of an attempt whose AR was never posted."""
+    url = _acknowledged(user_client, contribution)
+    first = user_client.post(url, {"bank": "ABB0233"})
+    second = user_client.post(url, {"bank": "ABB0233"})
+    third = user_client.post(url, {"bank": "TEST0021"})  # another bank: the frozen order is kept
+    assert first.status_code == second.status_code == third.status_code == 200
+    fields = _ar_fields(first)
+    assert fields["fpx_sellerExOrderNo"] and fields["fpx_buyerBankId"] == "ABB0233"
+    assert _ar_fields(second) == fields and _ar_fields(third) == fields
     assert Payment.objects.count() == 1
-    assert user_client.get(reverse("payments:pay_now", args=[contribution.pk])).url == again.url
+
+
+def test_select_bank_without_the_terms_and_without_an_attempt_goes_to_pay_now(user_client, contribution, banks):
+    url = reverse("payments:select_bank", args=[contribution.pk])
+    response = user_client.post(url, {"bank": "ABB0233"})
+    assert response.status_code == 302 and response.url == reverse("payments:pay_now", args=[contribution.pk])
+    assert not Payment.objects.exists()
 
 
 def test_select_bank_when_fpx_is_down(user_client, contribution, monkeypatch):
@@ -195,13 +226,149 @@ def test_detail_paid(user_client, contribution, fpx_key):
     assert response.url == reverse("payments:detail", args=[payment.pk])
 
 
-def test_detail_requeries_an_old_pending_payment(user_client, contribution, fpx_key, monkeypatch, settings):
+def test_detail_queues_the_enquiry_and_never_waits_for_fpx(user_client, contribution, monkeypatch, settings,
+                                                            django_capture_on_commit_callbacks):
+    """PAYMENT DETAILS of an old Pending payment queues the AE (after commit) and shows what is known: Pending,
+    never a false Failed. No enquiry leaves during the request, and reloading does not queue it again."""
+    from matrix.payments import tasks
+
     settings.FPX_REQUERY_AFTER_SECONDS = 900
     payment = aged(pending_payment_make(contribution=contribution), 1000)
-    monkeypatch.setattr(client, "enquiry_send", lambda fields: body(ac_fields(payment, key=fpx_key, code="00")))
+    queued, asked = [], []
+    monkeypatch.setattr(tasks.payment_requery_one, "delay", lambda payment_id: queued.append(payment_id))
+    monkeypatch.setattr(client, "enquiry_send", lambda fields: asked.append(fields))
+    url = reverse("payments:detail", args=[payment.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        html = user_client.get(url).content.decode()
+    assert queued == [payment.pk] and asked == []
+    assert "Pending" in html and "Failed" not in html and "unsuccessful" not in html
+    assert "your cover starts from the time your bank approved it; we are confirming it with FPX" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.get(url)
+    assert queued == [payment.pk] and asked == []
+
+
+def test_detail_does_not_queue_an_enquiry_for_a_young_payment(user_client, contribution, monkeypatch, settings,
+                                                              django_capture_on_commit_callbacks):
+    from matrix.payments import tasks
+
+    settings.FPX_REQUERY_AFTER_SECONDS = 900
+    payment = pending_payment_make(contribution=contribution)
+    queued = []
+    monkeypatch.setattr(tasks.payment_requery_one, "delay", lambda payment_id: queued.append(payment_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.get(reverse("payments:detail", args=[payment.pk]))
+    assert queued == []
+
+
+def _continue_form(payment) -> str:
+    return f'action="{reverse("payments:continue", args=[payment.pk])}"'
+
+
+def test_detail_of_an_unanswered_attempt_offers_continue_to_your_bank(user_client, contribution):
+    payment = pending_payment_make(contribution=contribution)
     html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
-    payment.refresh_from_db()
-    assert payment.status == Payment.Status.PAID and "Download Receipt" in html
+    assert "Continue to your bank" in html and _continue_form(payment) in html and "Pay Again" not in html
+    assert "as far as we know no money has been taken" in html
+    # Continue to your bank posts the same AR again (a POST: the page that sends the person to FPX).
+    assert user_client.get(reverse("payments:continue", args=[payment.pk])).status_code == 405
+    response = user_client.post(reverse("payments:continue", args=[payment.pk]))
+    assert response.status_code == 200 and "data-autosubmit" in response.content.decode()
+    sent = FpxMessage.objects.filter(payment=payment, channel=FpxMessage.Channel.AR).order_by("pk")
+    assert len(sent) == 2 and sent[0].body == sent[1].body
+    assert _ar_fields(response)["fpx_sellerExOrderNo"] == payment.seller_ex_order_no
+    assert Payment.objects.filter(contribution=contribution).count() == 1
+
+
+def test_detail_of_an_attempt_fpx_answered_pending_offers_nothing(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key, code="09")
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert "Pending" in html and "money may have been taken" in html and "Please do not pay again" in html
+    assert "Continue to your bank" not in html and "Pay Again" not in html
+    response = user_client.post(reverse("payments:continue", args=[payment.pk]))
+    assert response.status_code == 302 and response.url == reverse("payments:detail", args=[payment.pk])
+    assert FpxMessage.objects.filter(payment=payment, channel=FpxMessage.Channel.AR).count() == 1
+
+
+def test_an_expired_unanswered_attempt_offers_pay_again_which_closes_it(user_client, contribution, banks, settings):
+    settings.FPX_AR_VALIDITY_SECONDS = 1800
+    stale = aged(pending_payment_make(contribution=contribution), 1801)
+    html = user_client.get(reverse("payments:detail", args=[stale.pk])).content.decode()
+    assert "Pay Again" in html and "Continue to your bank" not in html and "no money was taken" in html
+    response = user_client.post(reverse("payments:continue", args=[stale.pk]))  # too late to continue
+    assert response.status_code == 302
+    assert "This payment request has expired" in user_client.get(response.url).content.decode()
+
+    pay_now = user_client.get(reverse("payments:pay_now", args=[contribution.pk]))
+    assert pay_now.status_code == 200 and "PAY NOW" in pay_now.content.decode()
+    response = user_client.post(_acknowledged(user_client, contribution), {"bank": "ABB0233"})
+    assert response.status_code == 200
+    stale.refresh_from_db()
+    new = Payment.objects.get(status=Payment.Status.PENDING)
+    assert stale.status == Payment.Status.FAILED and new.pk != stale.pk
+    assert _ar_fields(response)["fpx_sellerExOrderNo"] == new.seller_ex_order_no
+    html = user_client.get(reverse("payments:detail", args=[stale.pk])).content.decode()
+    assert "no answer from FPX before the payment request expired" in html and "Pay Again" not in html
+
+
+def test_detail_of_a_payment_that_needs_attention_lets_the_person_pay_again(user_client, contribution):
+    payment = pending_payment_make(contribution=contribution)
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.NEEDS_ATTENTION,
+                                                 attention_reason="pending for 3 days")
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert "PERKESO is checking this payment" in html and "Pay Again" in html
+    assert "Continue to your bank" not in html and "unsuccessful" not in html
+    assert user_client.get(reverse("payments:pay_now", args=[contribution.pk])).status_code == 200
+
+
+@pytest.fixture
+def rate_ended(contribution):
+    """The contribution's plan row (its rate) ended yesterday."""
+    from matrix.core.kltime import kl_now
+    from matrix.reference.models import Plan
+
+    yesterday = kl_now().date() - datetime.timedelta(days=1)
+    Plan.objects.filter(pk=contribution.plan_id).update(effective_from=yesterday - datetime.timedelta(days=400),
+                                                        effective_to=yesterday)
+    return contribution
+
+
+RATE_CHANGED = "The contribution rate of this plan has changed"
+
+
+def test_pay_now_refuses_a_contribution_whose_rate_is_no_longer_in_force(user_client, rate_ended, banks):
+    contribution = rate_ended
+    response = user_client.get(reverse("payments:pay_now", args=[contribution.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and RATE_CHANGED in html and "cancel this contribution" in html
+    assert f'href="{reverse("contributions:detail", args=[contribution.pk])}"' in html and "View Contribution" in html
+    assert "Pay with FPX" not in html
+    url = reverse("payments:pay_now", args=[contribution.pk])
+    posted = user_client.post(url, {"method": "B2C", "acknowledge": "on"})
+    assert RATE_CHANGED in posted.content.decode()
+    html = user_client.get(url, HTTP_ACCEPT_LANGUAGE="ms").content.decode()
+    assert "Kadar caruman" in html and RATE_CHANGED not in html
+    # The bank form cannot start it either (the terms were acknowledged while the rate was in force).
+    session = user_client.session
+    session[f"payments:terms:{contribution.pk}"] = True
+    session.save()
+    response = user_client.post(reverse("payments:select_bank", args=[contribution.pk]), {"bank": "ABB0233"})
+    assert response.status_code == 302 and not Payment.objects.exists()
+    assert RATE_CHANGED in user_client.get(response.url).content.decode()
+
+
+def test_detail_of_a_failed_payment_whose_rate_ended_offers_no_pay_again(user_client, contribution, fpx_key):
+    payment = pending_payment_make(contribution=contribution)
+    settle(payment, fpx_key, code="51")
+    from matrix.core.kltime import kl_now
+    from matrix.reference.models import Plan
+
+    yesterday = kl_now().date() - datetime.timedelta(days=1)
+    Plan.objects.filter(pk=contribution.plan_id).update(effective_from=yesterday - datetime.timedelta(days=400),
+                                                        effective_to=yesterday)
+    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    assert RATE_CHANGED in html and "Pay Again" not in html
 
 
 def test_receipt_download(user_client, contribution, fpx_key):
@@ -325,12 +492,24 @@ def test_malay_catalogue_is_complete():
     assert not po.untranslated_entries() and not po.fuzzy_entries()
 
 
-def test_detail_of_a_failed_payment_approved_later_says_it_will_be_refunded(user_client, contribution, fpx_key):
+def test_detail_of_a_failed_payment_approved_later_shows_it_paid(user_client, contribution, fpx_key):
+    """A late approval of an attempt closed as Failed pays the still-unpaid contribution (settlement's rule):
+    the page shows Paid with its receipt, and no Pay Again."""
     payment = pending_payment_make(contribution=contribution)
     settle(payment, fpx_key, code="BC")
+    assert "Pay Again" in user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
+    settle(payment, fpx_key, code="00")
     html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
-    assert 'data-testid="refund-notice"' not in html
-    settle(payment, fpx_key, code="00")  # the bank approves after all: the money is owed back
-    html = user_client.get(reverse("payments:detail", args=[payment.pk])).content.decode()
-    assert 'data-testid="refund-notice"' in html and "will be refunded to you" in html
-    assert "Download Receipt" not in html and "Pay Again" in html
+    assert "Download Receipt" in html and "Pay Again" not in html and 'data-testid="refund-notice"' not in html
+
+
+def test_detail_of_a_late_approval_after_another_payment_says_it_will_be_refunded(user_client, contribution,
+                                                                                   fpx_key):
+    first = pending_payment_make(contribution=contribution)
+    settle(first, fpx_key, code="BC")
+    second = pending_payment_make(contribution=contribution)
+    settle(second, fpx_key, code="00")
+    settle(first, fpx_key, code="00")  # the bank approves the first after all: the money is owed back
+    html = user_client.get(reverse("payments:detail", args=[first.pk])).content.decode()
+    assert 'data-testid="refund-notice"' in html and "will be refunded" in html
+    assert "Pay Again" not in html
