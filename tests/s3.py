@@ -13,6 +13,7 @@ Use from any test module:
   that give a subprocess the same storage).
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ class S3Storage:
 
 @pytest.fixture(scope="session")
 def moto_s3():
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

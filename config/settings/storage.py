@@ -39,6 +39,7 @@ def s3_storage_options(*, bucket_name: str, endpoint_url: str = "", region_name:
         # Never used to serve (views stream), but should a URL ever be made it is signed and short-lived.
         "querystring_auth": True,
         "querystring_expire": 300,
+        "signature_version": "s3v4",
         "file_overwrite": False,
         # Reading through the storage's File spools to disk above 1 MB instead of holding the object in memory.
         "max_memory_size": 1024 * 1024,
