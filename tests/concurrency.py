@@ -53,3 +53,18 @@ def race(*workers: Callable[[], Any], threads: int | None = None, timeout: float
     if alive:
         pytest.fail(f"race(): {alive} of {len(started)} threads still running after {timeout} s", pytrace=False)
     return outcomes
+
+
+def wait_until(condition: Callable[[], Any], *, timeout: float = 60, interval: float = 0.05, message: str = "") -> Any:
+    """Poll ``condition()`` until it returns something truthy and return that; fail the test if it has not after
+    ``timeout`` seconds (a deadline for a condition that is expected to come true, not a measured duration).
+    ``message`` may be a callable, evaluated only on failure (e.g. to read a log)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            text = message() if callable(message) else message
+            pytest.fail(f"wait_until: condition not met within {timeout} s. {text}".rstrip(), pytrace=False)
+        time.sleep(interval)

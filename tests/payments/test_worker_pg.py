@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.conf import settings as django_settings
 from matrix.notifications.models import OutboxMessage
 from matrix.payments.fpx.messages import form_parse, message_signed
 from matrix.payments.models import FpxMessage, Payment
+from tests.concurrency import wait_until
 from tests.payments.fpxkit import body
 from tests.payments.helpers import aged, pending_payment_make
 
@@ -124,20 +124,24 @@ def test_real_worker_requeries_and_settles_a_pending_payment(worker, enquiry_stu
     finally:
         producer.close()
 
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        pending.refresh_from_db()
-        if pending.status != Payment.Status.PENDING:
-            break
+    def settled():
         assert process.poll() is None, log_path.read_text(errors="replace")
-        time.sleep(0.5)
-    pending.refresh_from_db()
-    assert pending.status == Payment.Status.PAID, log_path.read_text(errors="replace")
+        pending.refresh_from_db()
+        return pending.status != Payment.Status.PENDING
+
+    def worker_log():
+        return log_path.read_text(errors="replace")
+
+    wait_until(settled, timeout=120, interval=0.2, message=worker_log)
+    assert pending.status == Payment.Status.PAID, worker_log()
     assert pending.receipt_no and pending.fpx_txn_id == "2512271635080009"
     assert pending.contribution.__class__.objects.get(pk=pending.contribution_id).state == "PAID"
+    # The receipt email leaves after the settlement commits (on_commit, then the message's own task): wait for it.
+    receipts = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL, subject__contains=pending.receipt_no)
+    wait_until(receipts.exists, timeout=60, interval=0.2, message=worker_log)
+    assert receipts.count() == 1
     young.refresh_from_db()
     assert young.status == Payment.Status.PENDING
     assert [fields["fpx_sellerExOrderNo"] for fields in EnquiryStub.received] == [pending.seller_ex_order_no]
     channels = list(FpxMessage.objects.filter(payment=pending).values_list("channel", flat=True))
     assert channels == [FpxMessage.Channel.AR, FpxMessage.Channel.AE, FpxMessage.Channel.AE_REPLY]
-    assert OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL, subject__contains=pending.receipt_no)
