@@ -86,7 +86,7 @@ run: setup static
 	@echo ""
 	@echo "  MATRIX is running on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo login: IC 900101145678, password 'matrix-demo-2026'  (outbox: http://127.0.0.1:$(PORT)/dev/outbox/)"
-	@echo "  Stop with Ctrl-C."
+	@echo "  Stop with Ctrl-C. Auto-reloading development server instead: DEBUG=1 make run (runserver 127.0.0.1:$(PORT))"
 	@echo ""
 	@$(RUN_ENV) MATRIX_SCHEDULER=1 GUNICORN_BIND=127.0.0.1:$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} \
 	  GUNICORN_ACCESS_LOG=$${GUNICORN_ACCESS_LOG-} exec $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
