@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl
 from matrix.payments.fpx import config
-from matrix.payments.fpx.exceptions import UnableToTakePayment
-from matrix.payments.fpx.messages import amount_format, ar_build, time_format
+from matrix.payments.fpx.codes import NOT_FOUND
+from matrix.payments.fpx.exceptions import MessageRefused, UnableToTakePayment
+from matrix.payments.fpx.messages import amount_format, ar_build, form_parse, time_format
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services.order import order_for
 from matrix.reference.models import Bank, Plan
@@ -58,8 +59,20 @@ class PaymentStarted:
 # --- Reads the start relies on (and PAYMENT DETAILS shows) ---------------------------------------------------
 
 def payment_fpx_answered(*, payment: Payment) -> bool:
-    """Whether FPX has said anything authentic about this attempt (an AC or an enquiry's answer)."""
-    return FpxMessage.objects.filter(payment=payment, channel__in=ANSWER_CHANNELS, signature_valid=True).exists()
+    """Whether FPX has said anything authentic about this attempt (an AC or an enquiry's answer). An enquiry
+    answered 76 (transaction not found) is no answer: FPX never received the AR, which is exactly the attempt
+    whose AR may be posted again."""
+    bodies = FpxMessage.objects.filter(
+        payment=payment, channel__in=ANSWER_CHANNELS, signature_valid=True
+    ).values_list("body", flat=True)
+    for body in bodies:
+        try:
+            code = form_parse(body).get("fpx_debitAuthCode", "")
+        except MessageRefused:
+            code = ""
+        if code != NOT_FOUND:
+            return True
+    return False
 
 
 def payment_ar_valid(*, payment: Payment, now: datetime | None = None) -> bool:
