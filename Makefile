@@ -104,8 +104,9 @@ release: install css messages
 # The production-like profile on this machine: PostgreSQL, Redis, a local S3 server (moto), a Celery worker and
 # beat, gunicorn with workers from the core count, under config.django.production. deploy/serve.py starts and
 # stops every piece; deploy/local.env holds the local values (override any of them in the environment).
-serve: install css messages keys
-	@set -a; source deploy/local.env; set +a; PORT=$(PORT) $(PY) deploy/serve.py
+SERVE_PORT ?= 8443
+serve: install-test css messages keys
+	@set -a; source deploy/local.env; set +a; PORT=$(SERVE_PORT) $(PY) deploy/serve.py
 
 # Backups (README "Backups"): the database and the documents into BACKUP_DIR; restore reads one back.
 BACKUP_DIR ?=

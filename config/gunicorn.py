@@ -3,7 +3,7 @@
 GUNICORN_BIND (default HOST:PORT, i.e. 127.0.0.1:8000), WEB_CONCURRENCY (worker processes; default 2 x cores + 1),
 GUNICORN_THREADS (threads per worker, default 4), GUNICORN_TIMEOUT (30 s), GUNICORN_MAX_REQUESTS (1000; a
 worker is replaced after that many requests, with jitter), FORWARDED_ALLOW_IPS (the proxies whose
-X-Forwarded-* headers are trusted, default 127.0.0.1).
+X-Forwarded-* headers are trusted, default 127.0.0.1), GUNICORN_CERTFILE / GUNICORN_KEYFILE (serve HTTPS itself).
 
 MATRIX_SCHEDULER=1 (set by `make run`, the embedded default without a broker) starts `manage.py scheduler` beside
 the arbiter: the periodic jobs of CELERY_BEAT_SCHEDULE run in-process, in one process whatever the number of
@@ -43,6 +43,9 @@ chdir = str(BASE_DIR)
 # Several gunicorns on one machine (app hosts in the tests, make run beside make serve) must not share the
 # default control socket in ~/.gunicorn.
 control_socket_disable = True
+# TLS served by gunicorn itself (make serve on one machine); behind a load balancer that terminates TLS, leave unset.
+certfile = os.environ.get("GUNICORN_CERTFILE") or None
+keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 
 _scheduler: subprocess.Popen | None = None
 
