@@ -10,8 +10,7 @@ import requests
 
 from tests.deploy.conftest import ROOT, clean_env, free_port, make_args, wait_for
 
-PAGES = ["/", "/help/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/", "/dev/outbox/",
-         "/?lang=ms"]
+PAGES = ["/", "/help/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/", "/dev/outbox/"]
 
 
 def _alive(pid: int) -> bool:
@@ -41,6 +40,9 @@ def test_make_run_serves_pages_through_gunicorn_with_debug_off_and_runs_the_peri
     for path in PAGES:
         response = requests.get(base + path, timeout=15)
         assert response.status_code == 200, (path, response.status_code, response.text[:500])
+
+    malay = requests.get(base + "/", headers={"Accept-Language": "ms"}, timeout=15)
+    assert malay.status_code == 200 and 'lang="ms"' in malay.text
 
     # DEBUG is off: an unknown URL gets the portal's 404, not Django's technical page.
     missing = requests.get(base + "/no-such-page/", timeout=15)
