@@ -13,7 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from matrix.core.kltime import kl_format
 from matrix.core.money import money_format
 from matrix.notifications.services import email_send
-from matrix.payments.models import Payment
+from matrix.payments.models import Payment, Refund
 
 PAYMENT_METHOD = "Portal MATRIX - FPX"
 
@@ -50,9 +50,32 @@ def _rows(payment: Payment) -> list[tuple[str, str]]:
         ("Tempoh Perlindungan / Coverage Period", period or "-"),
         ("ID Transaksi FPX / FPX Transaction ID", payment.fpx_txn_id or "-"),
         ("Bank", payment.bank.name if payment.bank else (payment.buyer_bank_id or "-")),
-        ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(payment.settled_at)),
+        ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(payment.paid_at or payment.settled_at)),
         ("Kaedah Bayaran / Payment Method", PAYMENT_METHOD),
     ]
+
+
+def _refund_reason(payment: Payment) -> str:
+    """Why the money of a refund-due payment is owed back: ALREADY_PAID (also when no Refund row is known, as for
+    rows made before refunds were recorded) or NOT_PAYABLE."""
+    refund = Refund.objects.filter(payment_id=payment.pk).only("reason").first()
+    return refund.reason if refund is not None else Refund.Reason.ALREADY_PAID
+
+
+REFUND_NOTE = {
+    Refund.Reason.ALREADY_PAID: (
+        "BAYARAN BALIK / REFUND DUE: caruman ini telah pun dibayar; bayaran ini akan dikembalikan dan tidak "
+        "melanjutkan perlindungan. / This contribution was already paid; this payment will be refunded and "
+        "does not extend the cover."),
+    Refund.Reason.NOT_PAYABLE: (
+        "BAYARAN BALIK / REFUND DUE: caruman ini telah ditolak atau dibatalkan sebelum bayaran diluluskan; bayaran "
+        "ini akan dikembalikan dan tidak memberi perlindungan. / This contribution was rejected or cancelled "
+        "before the payment was approved; this payment will be refunded and gives no cover."),
+}
+REFUND_EMAIL = {
+    Refund.Reason.ALREADY_PAID: ("telah pun dibayar", "was already paid"),
+    Refund.Reason.NOT_PAYABLE: ("telah ditolak atau dibatalkan", "was rejected or cancelled"),
+}
 
 
 def receipt_pdf(*, payment: Payment) -> bytes:
@@ -88,10 +111,7 @@ def receipt_pdf(*, payment: Payment) -> bytes:
     story.append(table)
     story.append(Spacer(1, 6 * mm))
     if payment.refund_due:
-        story.append(Paragraph(
-            "BAYARAN BALIK / REFUND DUE: caruman ini telah pun dibayar; bayaran ini akan dikembalikan dan tidak "
-            "melanjutkan perlindungan. / This contribution was already paid; this payment will be refunded and "
-            "does not extend the cover.", cell))
+        story.append(Paragraph(escape(REFUND_NOTE[_refund_reason(payment)]), cell))
         story.append(Spacer(1, 3 * mm))
     story += [
         Paragraph("Perlindungan bermula apabila bayaran diterima dan resit dikeluarkan. / Protection commences "
@@ -116,14 +136,15 @@ def receipt_email_send(*, payment_id: int) -> None:
         return
     amount = money_format(payment.amount)
     if payment.refund_due:
+        why_ms, why_en = REFUND_EMAIL[_refund_reason(payment)]
         email_send(
             to=to,
             subject="Bayaran Balik Caruman PERKESO / PERKESO Contribution Refund",
             text=(
-                f"Bayaran {amount} (No. Resit {payment.receipt_no}) diterima untuk caruman yang telah pun dibayar. "
+                f"Bayaran {amount} (No. Resit {payment.receipt_no}) diterima untuk caruman yang {why_ms}. "
                 "Jumlah ini akan dikembalikan kepada anda.\n\n"
-                f"Your payment of {amount} (Receipt No. {payment.receipt_no}) was for a contribution that was "
-                "already paid. The amount will be refunded to you."
+                f"Your payment of {amount} (Receipt No. {payment.receipt_no}) was for a contribution that "
+                f"{why_en}. The amount will be refunded to you."
             ),
         )
         return

@@ -35,7 +35,7 @@ def test_receipt_pdf_holds_the_particulars(fpx_key):
     contribution = payment.contribution
     for expected in ("RESIT / RECEIPT", payment.receipt_no, "RM 77.60", "RM 232.80", "SITI BINTI HASSAN",
                      "******-**-5678", contribution.registration.person.self_employed_code, "INFORMATION TECHNOLOGY",
-                     "Teknologi Maklumat", "2512271635080001", "Affin Bank", kl_format(payment.settled_at),
+                     "Teknologi Maklumat", "2512271635080001", "Affin Bank", kl_format(payment.paid_at),
                      kl_format(contribution.start_at), kl_format(contribution.end_at), "Portal MATRIX - FPX",
                      "No. Resit / Receipt No.", "4 Bulan / Month(s)"):
         assert expected in text, expected

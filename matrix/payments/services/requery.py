@@ -147,7 +147,7 @@ def lease_release(*, name: str, token: str) -> None:
 
 
 def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
-                         batch: int = BATCH) -> dict[str, int]:
+                         batch: int | None = None) -> dict[str, int]:
     """Ask FPX about every pending payment whose enquiry is due, oldest due first, until the time budget is
     spent. `busy` is 1 when another run holds the lease (this one then does nothing). One payment's failure
     (FPX unreachable, a refused answer, an unexpected error) does not stop the others."""
@@ -159,7 +159,7 @@ def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable
         return counts
     try:
         started = clock()
-        due = list(payments_requery_due(now=timezone.now())[:batch])
+        due = list(payments_requery_due(now=timezone.now())[:batch or BATCH])
         for index, payment in enumerate(due):
             if clock() - started >= budget:
                 counts["deferred"] = len(due) - index
