@@ -31,7 +31,8 @@ def test_make_run_serves_pages_through_gunicorn_with_debug_off_and_runs_the_peri
     def served():
         return f"MATRIX is running on {base}/" in processes.log("make-run") and requests.get(base, timeout=5).ok
 
-    wait_for(served, timeout=900, interval=1, what="make run to serve", alive=lambda: processes.check_running("make-run"))
+    wait_for(served, timeout=900, interval=1, what="make run to serve",
+             alive=lambda: processes.check_running("make-run"))
     log = processes.log("make-run")
     for progress in ["==> Building the CSS", "==> Compiling the translations", "==> Migrating the database",
                      "==> Collecting the static files"]:
@@ -64,7 +65,8 @@ def test_make_run_serves_pages_through_gunicorn_with_debug_off_and_runs_the_peri
 
     # Stopping gunicorn stops the scheduler with it.
     os.kill(master, signal.SIGTERM)
-    wait_for(lambda: not _alive(scheduler) and not _alive(master), timeout=60, what="gunicorn and the scheduler to stop")
+    wait_for(lambda: not _alive(scheduler) and not _alive(master), timeout=60,
+             what="gunicorn and the scheduler to stop")
     assert "scheduler: stopped" in processes.log("make-run")
 
 
