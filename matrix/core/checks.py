@@ -15,6 +15,10 @@ Getter = Callable[[str, Any], Any]
 
 # The embedded default's made-up FPX seller identity (config/settings/fpx.py): never a real merchant.
 FPX_PLACEHOLDER_IDS = {"FPX_SELLER_EX_ID": {"", "EX00000001"}, "FPX_SELLER_ID": {"", "SE00000001"}}
+# Stable check ids: matrix.E100 + the position of the setting here.
+CHECKED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PORTAL_BASE_URL",
+           "FPX_PRIVATE_KEY_PATH", "FPX_CERT_PATHS", "FPX_SELLER_EX_ID", "FPX_SELLER_ID", "FPX_AR_URL",
+           "FPX_ENQUIRY_URL", "FPX_BANKLIST_URL", "SMS_GATEWAY_URL", "EMAIL_HOST", "AWS_STORAGE_BUCKET_NAME"]
 S3_BACKENDS = {"storages.backends.s3.S3Storage", "storages.backends.s3boto3.S3Boto3Storage"}
 
 
@@ -88,8 +92,9 @@ def production_problems(get: Getter) -> list[tuple[str, str]]:
     if not get("MESSAGES_OUTBOX", False):
         need(get("SMS_BACKEND", "") == "http" and bool(get("SMS_GATEWAY_URL", "")), "SMS_GATEWAY_URL",
              "set SMS_BACKEND=http and SMS_GATEWAY_URL (or MESSAGES_OUTBOX=1 to keep messages in the outbox)")
-        need(get("EMAIL_BACKEND", "") == "django.core.mail.backends.smtp.EmailBackend" and bool(get("EMAIL_HOST", "")),
-             "EMAIL_HOST", "set EMAIL_BACKEND=smtp and EMAIL_HOST (or MESSAGES_OUTBOX=1 to keep messages in the outbox)")
+        smtp = get("EMAIL_BACKEND", "") == "django.core.mail.backends.smtp.EmailBackend"
+        need(smtp and bool(get("EMAIL_HOST", "")), "EMAIL_HOST",
+             "set EMAIL_BACKEND=smtp and EMAIL_HOST (or MESSAGES_OUTBOX=1 to keep messages in the outbox)")
 
     if not get("STORAGE_LOCAL_ALLOWED", False):
         default = ((get("STORAGES", {}) or {}).get("default", {}) or {})
@@ -110,11 +115,9 @@ def production_settings_check(app_configs=None, **kwargs) -> list[checks.CheckMe
     """`check --deploy`: one error per missing or unsafe production setting, named in the message."""
     from django.conf import settings
 
-    return [
-        checks.Error(message, id=f"matrix.E{100 + number:03d}", obj=setting)
-        for number, (setting, message) in enumerate(production_problems(lambda name, default: getattr(
-            settings, name, default)))
-    ]
+    problems = production_problems(lambda name, default: getattr(settings, name, default))
+    return [checks.Error(message, id=f"matrix.E{100 + CHECKED.index(setting):03d}", obj=setting)
+            for setting, message in problems]
 
 
 @checks.register()

@@ -21,11 +21,6 @@ from matrix.notifications.services import email_send, sms_send
 from matrix.reference.models import Bank, City, Nationality, Race, Sector, SelfEmployedStatus, State
 
 ROOT = Path(django_settings.BASE_DIR)
-PRODUCTION_ENV = {
-    "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
-    "ALLOWED_HOSTS": "matrix.example.gov.my",
-    "DATABASE_URL": "sqlite:///:memory:",
-}
 SCRUBBED = {"DJANGO_ALLOW_ASYNC_UNSAFE", "CAPTCHA_TEST_MODE", "DEBUG", "DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND",
             "SMS_BACKEND", "FPX_SIMULATOR_ENABLED", "DJANGO_SETTINGS_MODULE"}
 
@@ -47,7 +42,7 @@ def test_make_run_prints_the_url_and_a_demo_login_that_works(client: Client):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "http://127.0.0.1:8123/" in out and "runserver 127.0.0.1:8123" in out
+    assert "http://127.0.0.1:8123/" in out and ("runserver 127.0.0.1:8123" in out or "gunicorn" in out)
     for step in ["pip install", "tailwindcss", "migrate", "load_demo", "compilemessages"]:
         assert step in out, step
     ic, password = re.search(r"Demo login: IC (\d{12}), password '([^']+)'", out).groups()
@@ -113,11 +108,13 @@ def test_production_backends_are_chosen_by_the_environment_and_switch_the_outbox
     assert result.stdout.split()[-4:] == ["django.core.mail.backends.smtp.EmailBackend", "http", "False", "404"]
 
 
-def test_production_settings_hash_static_files_and_secure_cookies():
+def test_production_settings_hash_static_files_and_secure_cookies(tmp_path):
+    from tests.core.production_env import production_env, python
+
     code = ("from django.conf import settings as s; "
             "print(s.DEBUG, s.STORAGES['staticfiles']['BACKEND'], s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
             "s.SECURE_HSTS_SECONDS > 0, s.OUTBOX_ENABLED)")
-    result = _python("config.django.production", code, **PRODUCTION_ENV)
+    result = python(code, **production_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-6:] == [
         "False", "whitenoise.storage.CompressedManifestStaticFilesStorage", "True", "True", "True", "False",
@@ -182,18 +179,23 @@ def test_sms_http_gateway_posts_json_and_never_logs_the_text(monkeypatch, settin
         def __init__(self, status_code):
             self.status_code = status_code
 
+        def json(self):
+            return {"id": "gw-1"}
+
     monkeypatch.setattr(backends.requests, "post", lambda url, **kw: calls.append((url, kw)) or Answer(status))
     status = 200
-    backends.sms_deliver(to="60108877665", text="MATRIX code 112233")
+    outgoing = backends.Outgoing(reference="m-1", to="60108877665", text="MATRIX code 112233")
+    assert backends.sms_deliver(outgoing) == "gw-1"
     url, kwargs = calls[0]
     assert url == "https://sms.example.gov.my/send"
-    assert kwargs["json"] == {"to": "60108877665", "from": settings.SMS_GATEWAY_SENDER, "text": "MATRIX code 112233"}
+    assert kwargs["json"] == {"to": "60108877665", "from": settings.SMS_GATEWAY_SENDER, "text": "MATRIX code 112233",
+                              "reference": "m-1"}
     assert kwargs["headers"]["Authorization"] == "Bearer tok" and kwargs["timeout"]
 
     caplog.set_level(logging.DEBUG)
     status = 502
     with pytest.raises(backends.SmsError):
-        backends.sms_deliver(to="60108877665", text="MATRIX code 445566")
+        backends.sms_deliver(backends.Outgoing(reference="m-2", to="60108877665", text="MATRIX code 445566"))
     assert "445566" not in caplog.text and "60108877665" not in caplog.text
 
 
