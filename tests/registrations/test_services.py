@@ -195,3 +195,20 @@ def test_racing_inserts_of_one_sector_are_refused_by_the_constraint_itself():
     outcomes = race(insert)
     assert len([outcome for outcome in outcomes if isinstance(outcome, IntegrityError)]) == 1, outcomes
     assert Registration.objects.filter(person=registration.person, sector__code="art").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_cancelled_registration_frees_its_sector_for_a_new_submit(user):
+    from matrix.contributions.services import contribution_cancel
+
+    first = submit(user)
+    with pytest.raises(SectorAlreadyRegistered):
+        submit(user)
+    contribution_cancel(user=user, contribution_id=first.pk)
+    again = submit(user, now=kl_datetime(2020, 1, 3, 10, 0, 0))
+    assert again.registration_id != first.registration_id and again.state == "AWAITING_PAYMENT"
+    assert Registration.objects.filter(sector__code="information-technology").count() == 2
+    # The current registration is the one a third submit is told about.
+    with pytest.raises(SectorAlreadyRegistered) as error:
+        submit(user)
+    assert error.value.registration.pk == again.registration_id
