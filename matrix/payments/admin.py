@@ -1,8 +1,9 @@
-"""Payments and the FPX message log in the admin: read-only (money moves only through services)."""
+"""Payments, refunds and the FPX message log in the admin: read-only (money moves only through services; the
+back office moves refunds through Approved and Paid)."""
 
 from django.contrib import admin
 
-from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.models import FpxMessage, Payment, Refund
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,7 +32,7 @@ class FpxMessageInline(admin.TabularInline):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("seller_ex_order_no", "status", "amount", "receipt_no", "fpx_txn_id", "bank", "refund_due",
-                    "created_at", "settled_at")
+                    "created_at", "paid_at", "settled_at", "enquiry_count", "attention_reason")
     list_filter = ("status", "refund_due")
     search_fields = ("seller_ex_order_no", "seller_order_no", "receipt_no", "fpx_txn_id")
     list_select_related = ("bank",)
@@ -45,3 +46,13 @@ class FpxMessageAdmin(ReadOnlyAdmin):
     list_filter = ("channel", "signature_valid")
     search_fields = ("seller_ex_order_no", "outcome")
     raw_id_fields = ("payment",)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "amount", "reason", "state", "created_at", "approved_at", "approved_by", "paid_at",
+                    "bank_reference")
+    list_filter = ("state", "reason")
+    search_fields = ("payment__seller_ex_order_no", "payment__receipt_no", "payment__fpx_txn_id", "bank_reference")
+    list_select_related = ("payment", "approved_by")
+    raw_id_fields = ("payment", "approved_by")

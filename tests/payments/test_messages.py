@@ -175,6 +175,14 @@ def test_status_for_code(code, status):
     assert status_for_code(code) == status
 
 
+@pytest.mark.parametrize(("code", "live", "status"), [
+    ("76", True, "PENDING"), ("76", False, "FAILED"), ("XO", False, "PENDING"), ("XN", False, "PENDING"),
+    ("45", False, "PENDING"), ("51", True, "FAILED"), ("00", True, "PAID"),
+])
+def test_not_found_is_final_only_after_the_ar_expired_and_duplicate_order_codes_never(code, live, status):
+    assert status_for_code(code, order_live=live) == status
+
+
 def test_code_meanings():
     required = ["00", "09", "99", "51", "BC", "1M", "76", "05", "12", "13", "20", "31", "39", "45", "46", "47", "48",
                 "49", "53", "57", "58", "65", "83", "2A", "2X", "FE"]
