@@ -10,13 +10,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.django.base import *  # noqa: F403
 from config.django.base import DATABASES, REDIS_URL
-from config.env import env, env_bool, env_int
+from config.env import env, env_bool, env_int, env_list
 from config.settings.logging import logging_config
 
 DEBUG = False
 
 # The simulator, the outbox and local files are explicit choices here, never defaults.
 FPX_SIMULATOR_ENABLED = env_bool("FPX_SIMULATOR_ENABLED", False)
+if not FPX_SIMULATOR_ENABLED:
+    # PayNet's key and certificates come from the environment, never from the development keys' folder.
+    FPX_PRIVATE_KEY_PATH = env("FPX_PRIVATE_KEY_PATH")
+    FPX_CERT_PATHS = env_list("FPX_CERT_PATHS")
 MESSAGES_OUTBOX = env_bool("MESSAGES_OUTBOX", False)
 OUTBOX_ENABLED = MESSAGES_OUTBOX
 EMAIL_HOST = env("EMAIL_HOST")
