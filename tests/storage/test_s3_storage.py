@@ -80,3 +80,14 @@ def test_a_purged_draft_on_s3_reads_as_expired(s3_storage, user_client):  # noqa
     assert draft_files_purge(now=timezone.now() + timedelta(days=2)) == 3
     assert s3_storage.keys() == []
     assert user_client.get(CHECK_URL)["Location"] == FORM_URL
+
+
+def test_aws_location_keeps_every_object_under_its_prefix(settings, s3_storage, user_client):  # noqa: F811
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage.config(location="matrix/prod")}
+    user_client.post(FORM_URL, {**form_data(), **form_files()})
+    user_client.post(CHECK_URL)
+    document = Document.objects.get(kind="IDENTIFICATION_CARD")
+    assert document.file.name.startswith("documents/")
+    assert s3_storage.keys() and all(key.startswith("matrix/prod/documents/") for key in s3_storage.keys())
+    response = user_client.get(reverse("registrations:document_download", args=[document.pk]))
+    assert b"".join(response.streaming_content) == png_bytes()
