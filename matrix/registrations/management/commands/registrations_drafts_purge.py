@@ -1,6 +1,6 @@
 """Delete the draft uploads of registration forms abandoned before Submit & Pay (older than a day by default).
-Scheduled daily by Celery beat (matrix.registrations.tasks.registrations_drafts_purge); this command runs it by
-hand or from cron where no beat runs."""
+Scheduled by Celery beat (matrix.registrations.tasks.registrations_drafts_purge); this command runs it by hand or
+from cron where no beat runs. Works alike on local disk and on S3: a draft's age is the time in its name."""
 
 from datetime import timedelta
 
