@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 
 def race(*workers: Callable[[], Any], threads: int | None = None, timeout: float = 30) -> list:
@@ -68,3 +68,65 @@ def wait_until(condition: Callable[[], Any], *, timeout: float = 60, interval: f
             text = message() if callable(message) else message
             pytest.fail(f"wait_until: condition not met within {timeout} s. {text}".rstrip(), pytrace=False)
         time.sleep(interval)
+
+
+class LockHeld:
+    """Hold a PostgreSQL lock in a connection of its own, from a thread of its own, until ``waiters`` other
+    sessions of this database wait for a lock; then release it (commit).
+
+    It turns a race into a fixed interleaving without timing: take a lock the racing code needs *after* the
+    step under test (e.g. the table a later insert writes to), run the racers with ``race()``, and they all
+    pile up behind it before any of them commits. Code that serialises them (a row lock taken earlier) shows up
+    as one racer waiting on that earlier lock instead. ``released_on_waiters`` says whether the waiters came
+    (False: the deadline passed and the lock was let go anyway; the racers never reached it).
+
+        with LockHeld(f"LOCK TABLE {table} IN EXCLUSIVE MODE", waiters=2) as held:
+            outcomes = race(worker_a, worker_b)
+        assert held.released_on_waiters
+    """
+
+    def __init__(self, statement: str, *, waiters: int, timeout: float = 60):
+        self.statement, self.waiters, self.timeout = statement, waiters, timeout
+        self.released_on_waiters = False
+        self._locked = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._hold, daemon=True, name="lock-held")
+
+    def _waiting(self, cursor) -> int:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is a per-transaction snapshot
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            " AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+    def _hold(self) -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(self.statement)
+                self._locked.set()
+                deadline = time.monotonic() + self.timeout
+                while time.monotonic() < deadline:
+                    if self._waiting(cursor) >= self.waiters:
+                        self.released_on_waiters = True
+                        break
+                    time.sleep(0.02)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            self._error = exc
+        finally:
+            self._locked.set()
+            connection.close()
+
+    def __enter__(self) -> "LockHeld":
+        self._thread.start()
+        self._locked.wait(self.timeout)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._thread.join(self.timeout)
+        if self._thread.is_alive():
+            pytest.fail(f"LockHeld: the holder thread is still running after {self.timeout} s", pytrace=False)
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
