@@ -10,6 +10,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 from matrix.payments.fpx import checksum
+from matrix.payments.fpx.exceptions import GatewayError
+
+
+class FpxConfigurationError(GatewayError):
+    """The seller key or FPX's certificates cannot be read. Production refuses to start in that case
+    (config.django.production); elsewhere the Pay pages show FPX as unavailable and the log says what to do."""
+
+
+def _unusable(setting: str, path: str, exc: Exception) -> FpxConfigurationError:
+    hint = ("run `python manage.py fpx_keys` to make the development keys"
+            if getattr(settings, "FPX_SIMULATOR_ENABLED", False) else f"set {setting} to a readable PEM file")
+    return FpxConfigurationError(f"{setting} ({path}) cannot be used ({exc.__class__.__name__}): {hint}.")
 
 
 @dataclass(frozen=True)
@@ -51,13 +63,19 @@ def _certificates_cached(paths: tuple[str, ...], mtimes: tuple[int, ...]) -> tup
 def private_key() -> rsa.RSAPrivateKey:
     """The seller's signing key (settings.FPX_PRIVATE_KEY_PATH), read again when the file changes."""
     path = str(settings.FPX_PRIVATE_KEY_PATH)
-    return _private_key_cached(path, _mtime(path))
+    try:
+        return _private_key_cached(path, _mtime(path))
+    except (OSError, ValueError, checksum.ChecksumError) as exc:
+        raise _unusable("FPX_PRIVATE_KEY_PATH", path, exc) from exc
 
 
 def certificates() -> tuple[x509.Certificate, ...]:
     """FPX's certificates (settings.FPX_CERT_PATHS): the current one and, during a rollover, the old one."""
     paths = tuple(str(path) for path in settings.FPX_CERT_PATHS)
-    return _certificates_cached(paths, tuple(_mtime(path) for path in paths))
+    try:
+        return _certificates_cached(paths, tuple(_mtime(path) for path in paths))
+    except (OSError, ValueError) as exc:
+        raise _unusable("FPX_CERT_PATHS", ", ".join(paths), exc) from exc
 
 
 def _base_url() -> str:
