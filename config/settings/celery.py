@@ -23,4 +23,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matrix.registrations.tasks.registrations_drafts_purge",
         "schedule": 60 * 60,
     },
+    "core-housekeeping": {
+        "task": "matrix.core.tasks.housekeeping",
+        "schedule": env_int("HOUSEKEEPING_EVERY_SECONDS", 60 * 60),
+    },
+    "notifications-messages-sweep": {
+        "task": "matrix.notifications.tasks.messages_sweep",
+        "schedule": env_int("MESSAGES_SWEEP_EVERY_SECONDS", 60),
+    },
 }
+# Each periodic job is sent once per period even if two beats run (a lock in the shared cache).
+CELERY_BEAT_SCHEDULER = "matrix.core.tasks:SingleRunScheduler"
+
+# Housekeeping: ended one-time codes and email links are kept this long (they count towards the sending limits);
+# django-axes access logs this many days.
+HOUSEKEEPING_CODES_KEEP_HOURS = env_int("HOUSEKEEPING_CODES_KEEP_HOURS", 24)
+HOUSEKEEPING_ACCESS_LOG_DAYS = env_int("HOUSEKEEPING_ACCESS_LOG_DAYS", 90)
