@@ -53,16 +53,37 @@ def test_the_body_is_encrypted_while_it_waits(django_capture_on_commit_callbacks
 
 
 def test_a_key_derived_from_secret_key_when_none_is_set(settings):
-    settings.MESSAGES_ENCRYPTION_KEY = ""
-    message = Message(channel="SMS", recipient="60108877665")
+    from cryptography.fernet import InvalidToken
+
     from matrix.notifications.crypto import body_encrypt
 
+    settings.MESSAGES_ENCRYPTION_KEY = ""
     token = body_encrypt({"text": "x"})
     assert body_decrypt(token) == {"text": "x"}
     settings.SECRET_KEY = "another-secret-key-0123456789-0123456789-0123456789"
-    with pytest.raises(Exception):  # noqa: B017 - InvalidToken: another key
+    with pytest.raises(InvalidToken):
         body_decrypt(token)
-    assert message.status == Message.Status.QUEUED
+
+
+def test_keys_rotate_the_first_encrypts_every_one_decrypts(settings):
+    from matrix.notifications.crypto import body_encrypt
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.MESSAGES_ENCRYPTION_KEY = old
+    token = body_encrypt({"text": "x"})
+    settings.MESSAGES_ENCRYPTION_KEY = f"{new},{old}"
+    assert body_decrypt(token) == {"text": "x"}
+    assert Fernet(new.encode()).decrypt(body_encrypt({"text": "y"}).encode()) == b'{"text":"y"}'
+
+
+def test_a_body_no_key_can_read_fails_the_message(django_capture_on_commit_callbacks, settings):
+    settings.MESSAGES_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        message = sms_send(to="60108877665", text=CODE_TEXT)
+    settings.MESSAGES_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    assert message_deliver(message_id=message.pk) == Message.Status.FAILED
+    message.refresh_from_db()
+    assert "cannot be decrypted" in message.last_error and message.body_encrypted == ""
 
 
 def test_a_rolled_back_action_leaves_no_message(django_capture_on_commit_callbacks):
@@ -291,3 +312,28 @@ def test_email_with_the_mail_server_down_is_retried(smtp_server, django_capture_
     messages_sweep(now=message.next_attempt_at)
     message.refresh_from_db()
     assert message.status == Message.Status.SENT and len(collector.envelopes) == 1
+
+
+def test_counts_by_status_and_a_persons_history(user, django_capture_on_commit_callbacks):
+    from matrix.notifications.selectors import message_history, messages_count_by_status
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_send(to=user.mobile, text="One", kind="otp", user=user)
+        email_send(to=user.email, subject="Two", text="Two", kind="activation", user=user)
+    with django_capture_on_commit_callbacks(execute=False):
+        sms_send(to="60190000000", text="Someone else's")
+    counts = messages_count_by_status()
+    assert counts["SENT"] == 2 and counts["QUEUED"] == 1 and counts["FAILED"] == 0 and len(counts) == 6
+    history = list(message_history(user=user))
+    assert [(m.channel, m.kind, m.status) for m in history] == [("EMAIL", "activation", "SENT"), ("SMS", "otp", "SENT")]
+
+
+def test_staff_see_messages_without_their_bodies(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = sms_send(to="60108877665", text=CODE_TEXT, kind="otp")
+    listing = admin_client.get("/admin/notifications/message/").content.decode()
+    assert "60108877665" in listing and "otp" in listing
+    page = admin_client.get(f"/admin/notifications/message/{message.pk}/change/").content.decode()
+    assert str(message.reference) in page and "482913" not in page
+    assert "body_encrypted" not in page and Message.objects.get().body_encrypted not in page
+    assert admin_client.get("/admin/notifications/message/add/").status_code == 403
