@@ -114,10 +114,11 @@ backup: install
 	$(call say,Backing up into $(or $(BACKUP_DIR),var/backups/<timestamp>))
 	$(PY) manage.py backup --to "$(or $(BACKUP_DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))"
 
+# It asks before replacing the database; NOINPUT=1 does not.
 restore: install
 	@test -n "$(BACKUP_DIR)" || { echo "make restore needs BACKUP_DIR=<a folder made by make backup>"; exit 2; }
 	$(call say,Restoring from $(BACKUP_DIR))
-	$(PY) manage.py restore --from "$(BACKUP_DIR)"
+	$(PY) manage.py restore --from "$(BACKUP_DIR)" $(if $(filter 1,$(NOINPUT)),--noinput)
 
 # Debian packages the tests use: Chromium for the browser tests, flite for the CAPTCHA's audio alternative.
 browser:
