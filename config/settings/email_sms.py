@@ -3,6 +3,8 @@
 Production: EMAIL_BACKEND=smtp with the EMAIL_* variables, SMS_BACKEND=http with the SMS_GATEWAY_* variables.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env, env_bool, env_int, env_list
 
 _EMAIL_BACKENDS = {
@@ -35,8 +37,10 @@ SMS_GATEWAY_RECEIPT_SECRET = env("SMS_GATEWAY_RECEIPT_SECRET")
 
 # Durable messages (matrix.notifications): every SMS and email is a Message row, sent by a Celery task.
 # Seconds to wait after each failed attempt; after the last one the message is FAILED (1 + len attempts in all).
-MESSAGES_RETRY_SCHEDULE = [int(value) for value in env_list("MESSAGES_RETRY_SCHEDULE", ["60", "300", "1800", "7200",
-                                                                                          "21600"])]
+MESSAGES_RETRY_SCHEDULE = env_list("MESSAGES_RETRY_SCHEDULE", ["60", "300", "1800", "7200", "21600"])
+if not all(value.isdigit() for value in MESSAGES_RETRY_SCHEDULE):
+    raise ImproperlyConfigured(f"MESSAGES_RETRY_SCHEDULE must be seconds, comma-separated: {MESSAGES_RETRY_SCHEDULE}")
+MESSAGES_RETRY_SCHEDULE = [int(value) for value in MESSAGES_RETRY_SCHEDULE]
 # A worker holds a message in SENDING this long; the sweep re-queues it afterwards (a worker killed mid-send).
 MESSAGES_LEASE_SECONDS = env_int("MESSAGES_LEASE_SECONDS", 300)
 # A queued message not claimed this long after it was published is published again by the sweep (broker outage).
