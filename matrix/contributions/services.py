@@ -125,6 +125,8 @@ CANCEL_PAID = _("This contribution is paid: it can no longer be cancelled.")
 CANCEL_PENDING = _("A payment for this contribution is in progress (Pending): it cannot be cancelled until the "
                    "payment is settled.")
 CANCEL_NOT_UNPAID = _("Only a registration or renewal awaiting payment can be cancelled.")
+# Payments whose outcome the bank may still decide: Pending, and Pending that outlived its re-queries.
+PAYMENTS_UNSETTLED = (Payment.Status.PENDING, Payment.Status.NEEDS_ATTENTION)
 
 
 class CancelRefused(Refused):
@@ -138,7 +140,8 @@ def contribution_cancel(*, user, contribution_id: int, now: datetime | None = No
 
     Locks in contribution_mark_paid's order (registration row, then contribution row), so a cancel and the
     settlement of a payment for the same contribution serialise: exactly one wins. Refused while a payment is
-    Pending (the bank may still approve it) and once paid. Another person's contribution is not found (404)."""
+    Pending or Needs attention (the bank may still approve it) and once paid. Another person's contribution is
+    not found (Contribution.DoesNotExist)."""
     now = now or timezone.now()
     registration_id = (
         Contribution.objects.filter(pk=contribution_id, registration__person__user=user)
@@ -152,7 +155,7 @@ def contribution_cancel(*, user, contribution_id: int, now: datetime | None = No
         raise CancelRefused(CANCEL_PAID)
     if contribution.state != Contribution.State.AWAITING_PAYMENT:
         raise CancelRefused(CANCEL_NOT_UNPAID)
-    if Payment.objects.filter(contribution=contribution, status=Payment.Status.PENDING).exists():
+    if Payment.objects.filter(contribution=contribution, status__in=PAYMENTS_UNSETTLED).exists():
         raise CancelRefused(CANCEL_PENDING)
 
     contribution.state = Contribution.State.CANCELLED

@@ -27,6 +27,7 @@ from matrix.contributions.services import (
     CANCEL_NOT_UNPAID,
     CANCEL_PAID,
     CANCEL_PENDING,
+    PAYMENTS_UNSETTLED,
     RENEWAL_FIRST_UNPAID,
     RENEWAL_REJECTED,
     RENEWAL_UNPAID_EXISTS,
@@ -86,7 +87,7 @@ def _cancel_refusal(contribution: Contribution, payments: list[Payment]):
         return CANCEL_PAID
     if contribution.state != Contribution.State.AWAITING_PAYMENT:
         return CANCEL_NOT_UNPAID
-    if any(payment.status == Payment.Status.PENDING for payment in payments):
+    if any(payment.status in PAYMENTS_UNSETTLED for payment in payments):
         return CANCEL_PENDING
     return None
 

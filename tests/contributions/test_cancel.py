@@ -83,6 +83,10 @@ def test_cancel_is_refused_while_a_payment_is_pending_and_once_paid(user):
     with pytest.raises(CancelRefused) as error:
         contribution_cancel(user=user, contribution_id=first.pk)
     assert "Pending" in str(error.value.message)
+    Payment.objects.filter(pk=pending.pk).update(status=Payment.Status.NEEDS_ATTENTION,
+                                                 attention_reason="no answer from FPX")
+    with pytest.raises(CancelRefused):
+        contribution_cancel(user=user, contribution_id=first.pk)
     Payment.objects.filter(pk=pending.pk).update(status=Payment.Status.FAILED, debit_auth_code="51")
     contribution_mark_paid(contribution=first, paid_at=kl_datetime(2020, 1, 10, 9, 5))
     with pytest.raises(CancelRefused) as error:
