@@ -18,3 +18,9 @@ class CoreConfig(AppConfig):
         if os.environ.get("CAPTCHA_TEST_MODE", "").lower() in {"1", "true", "yes", "on"} and not settings.DEBUG:
             raise ImproperlyConfigured("CAPTCHA_TEST_MODE=1 is refused when DEBUG is off.")
         collector_register()
+
+        from django.core.signals import request_finished
+
+        from matrix.core.logging import request_id_clear
+
+        request_finished.connect(request_id_clear, dispatch_uid="matrix.core.request_id_clear")

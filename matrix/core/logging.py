@@ -54,6 +54,11 @@ def request_id_new(incoming: str | None = None) -> str:
     return uuid.uuid4().hex
 
 
+def request_id_clear(**kwargs) -> None:
+    """request_finished: lines logged between requests carry no request's id."""
+    request_id.set("-")
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):

@@ -35,10 +35,9 @@ class RequestIdMiddleware:
     def __call__(self, request):
         value = core_logging.request_id_new(request.headers.get("X-Request-ID"))
         request.request_id = value
-        token = core_logging.request_id.set(value)
-        try:
-            response = self.get_response(request)
-        finally:
-            core_logging.request_id.reset(token)
+        # Not reset on the way out: Django logs the response (django.request) after the middleware returns.
+        # request_finished puts "-" back (matrix.core.apps).
+        core_logging.request_id.set(value)
+        response = self.get_response(request)
         response["X-Request-ID"] = value
         return response
