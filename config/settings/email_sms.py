@@ -43,8 +43,9 @@ if not all(value.isdigit() for value in MESSAGES_RETRY_SCHEDULE):
 MESSAGES_RETRY_SCHEDULE = [int(value) for value in MESSAGES_RETRY_SCHEDULE]
 # A worker holds a message in SENDING this long; the sweep re-queues it afterwards (a worker killed mid-send).
 MESSAGES_LEASE_SECONDS = env_int("MESSAGES_LEASE_SECONDS", 300)
-# A queued message not claimed this long after it was published is published again by the sweep (broker outage).
-MESSAGES_SWEEP_GRACE_SECONDS = env_int("MESSAGES_SWEEP_GRACE_SECONDS", 120)
+# A queued message still unclaimed this long after it was published is published again by the sweep (its task
+# was lost, e.g. a broker restarted without persistence). A message whose publishing failed is due at once.
+MESSAGES_SWEEP_GRACE_SECONDS = env_int("MESSAGES_SWEEP_GRACE_SECONDS", 300)
 MESSAGES_SWEEP_BATCH = env_int("MESSAGES_SWEEP_BATCH", 500)
 MESSAGES_SWEEP_EVERY_SECONDS = env_int("MESSAGES_SWEEP_EVERY_SECONDS", 60)
 # Fernet key(s) for message bodies at rest (comma-separated: the first encrypts, all decrypt, for a rotation).

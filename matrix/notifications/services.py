@@ -84,7 +84,7 @@ def _message_create(
         "body_encrypted": body_encrypt(payload),
         "event_key": event_key or None,
         "created_at": now,
-        # If no worker has claimed it by then (the broker was down), the sweep publishes it again.
+        # Not claimed by then (its task was lost), the sweep publishes it again; a failed publish makes it due at once.
         "next_attempt_at": now + timedelta(seconds=settings.MESSAGES_SWEEP_GRACE_SECONDS),
     }
     if event_key:
@@ -103,8 +103,8 @@ def _message_create(
 
 
 def message_publish(*, message_id: int) -> bool:
-    """Hand the message to Celery (run in-process when tasks are eager). Never raises: a broker outage leaves the
-    row QUEUED for the sweep, and the person's request carries on."""
+    """Hand the message to Celery (run in-process when tasks are eager). Never raises: on a broker outage the row
+    stays QUEUED, due at once, for the sweep to publish when the broker is back; the person's request carries on."""
     from matrix.notifications.tasks import message_send
 
     try:
@@ -113,8 +113,16 @@ def message_publish(*, message_id: int) -> bool:
         )
     except Exception as exc:  # the broker's errors are many (kombu, redis, amqp, OSError)
         logger.warning("message %s not published (%s); the sweep will publish it", message_id, type(exc).__name__)
+        _due_now(ids=[message_id])
         return False
     return True
+
+
+def _due_now(*, ids: list[int]) -> None:
+    try:
+        Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).update(next_attempt_at=timezone.now())
+    except Exception:  # the database may be what failed; the grace time still brings the sweep back to it
+        logger.exception("messages %s could not be marked due", ids[:10])
 
 
 def _max_attempts() -> int:
@@ -201,8 +209,9 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
         if not ids:
             break
         Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).update(next_attempt_at=now + grace)
-        for message_id in ids:
+        for index, message_id in enumerate(ids):
             if not message_publish(message_id=message_id):
+                _due_now(ids=ids[index:])
                 logger.warning("messages sweep stopped: the broker is unavailable")
                 return {"requeued": requeued, "failed": failed, "published": published}
             published += 1

@@ -247,18 +247,33 @@ def test_a_broker_outage_leaves_the_row_queued_and_the_sweep_sends_it(
 ):
     from tests.notifications.conftest import celery_broker, closed_broker_url
 
-    settings.MESSAGES_SWEEP_GRACE_SECONDS = 120
     caplog.set_level(logging.WARNING, logger="matrix.notifications")
-    with celery_broker(closed_broker_url()), django_capture_on_commit_callbacks(execute=True):
-        message = sms_send(to="60108877665", text=CODE_TEXT)  # no exception reaches the caller
-    message.refresh_from_db()
-    assert message.status == Message.Status.QUEUED and message.attempts == 0
+    with celery_broker(closed_broker_url()):
+        with django_capture_on_commit_callbacks(execute=True):
+            message = sms_send(to="60108877665", text=CODE_TEXT)  # no exception reaches the caller
+        message.refresh_from_db()
+        assert message.status == Message.Status.QUEUED and message.attempts == 0
+        assert message.next_attempt_at <= timezone.now()  # due at once for the sweep
+        assert messages_sweep() == {"requeued": 0, "failed": 0, "published": 0}  # still down: nothing lost
+        message.refresh_from_db()
+        assert message.status == Message.Status.QUEUED and message.next_attempt_at <= timezone.now()
     assert f"message {message.pk} not published" in caplog.text and "482913" not in caplog.text
-    assert messages_sweep(now=message.created_at + timedelta(seconds=60))["published"] == 0  # may still be in flight
     # The broker is back (tasks run in process here); the sweep publishes the forgotten row.
-    assert messages_sweep(now=message.created_at + timedelta(seconds=121))["published"] == 1
+    assert messages_sweep()["published"] == 1
     message.refresh_from_db()
     assert message.status == Message.Status.SENT and OutboxMessage.objects.get().body == CODE_TEXT
+
+
+def test_a_published_message_is_published_again_only_when_its_task_seems_lost(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.MESSAGES_SWEEP_GRACE_SECONDS = 300
+    with django_capture_on_commit_callbacks(execute=False):  # published, but no worker has taken it yet
+        message = sms_send(to="60108877665", text=CODE_TEXT)
+    assert messages_sweep(now=message.created_at + timedelta(seconds=299))["published"] == 0
+    assert messages_sweep(now=message.created_at + timedelta(seconds=300))["published"] == 1
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and OutboxMessage.objects.count() == 1
 
 
 def test_sign_up_succeeds_with_the_broker_down(settings):
