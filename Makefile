@@ -106,7 +106,7 @@ release: install css messages
 # stops every piece; deploy/local.env holds the local values (override any of them in the environment).
 SERVE_PORT ?= 8443
 serve: install-test css messages keys
-	@set -a; source deploy/local.env; set +a; PORT=$(SERVE_PORT) $(PY) deploy/serve.py
+	@set -a; SERVE_PORT=$(SERVE_PORT); source deploy/local.env; set +a; PORT=$(SERVE_PORT) $(PY) deploy/serve.py
 
 # Backups (README "Backups"): the database and the documents into BACKUP_DIR; restore reads one back.
 BACKUP_DIR ?=
