@@ -9,7 +9,9 @@ transaction's current state in AC form (`enquiry_answer`).
 
 Test hooks: `simulator_configure` (direct AC mode normal/delay/duplicate/reorder/drop, delay, copies, offline
 banks), `simulated_transaction_configure` (the same for one transaction), `simulated_transaction_settle` (settle a
-transaction left pending) and `direct_ac_deliveries_join` (wait for the background deliveries)."""
+transaction left pending), `direct_ac_deliveries_join` (wait for the background deliveries), and
+`direct_ac_hold` / `direct_ac_release` (keep direct ACs back until the test says so, so a test decides what the
+merchant receives first by a condition, not by a delay)."""
 
 import logging
 import os
@@ -132,6 +134,7 @@ def simulator_configure(
 
 def simulator_reset() -> None:
     cache.delete(CONFIG_CACHE_KEY)
+    direct_ac_release()
 
 
 # --- Keys -----------------------------------------------------------------------------------------------------
@@ -489,13 +492,55 @@ def direct_ac_post(*, url: str, ac: Mapping[str, str], tries: int, backoff: floa
 _deliveries: set[threading.Thread] = set()
 _deliveries_lock = threading.Lock()
 
+# Test hook: while held, a delivery thread waits (after its mode's delay, before its first POST) for the release.
+# In-process only (the tests' live server, the embedded server); a hold never outlives HOLD_MAX_SECONDS.
+HOLD_MAX_SECONDS = 120.0
+_hold: threading.Event | None = None
+
+
+def direct_ac_hold() -> None:
+    """Keep every direct AC back, from now until `direct_ac_release()` (or `simulator_reset()`)."""
+    global _hold
+    with _deliveries_lock:
+        if _hold is None:
+            _hold = threading.Event()
+
+
+def direct_ac_release() -> None:
+    """Let the direct ACs held back by `direct_ac_hold()` go (they are sent at once)."""
+    global _hold
+    with _deliveries_lock:
+        hold, _hold = _hold, None
+    if hold is not None:
+        hold.set()
+
+
+def direct_ac_deliveries_under_way() -> int:
+    """How many direct AC deliveries have started and not finished (held ones included)."""
+    with _deliveries_lock:
+        return len(_deliveries)
+
+
+def delivery_pause(seconds: float) -> None:
+    """The wait of the delay and reorder modes (a test may replace it to watch it)."""
+    time.sleep(seconds)
+
+
+def _held_back(plan: DirectAcPlan) -> None:
+    with _deliveries_lock:
+        hold = _hold
+    if hold is not None and not hold.wait(HOLD_MAX_SECONDS):
+        logger.warning("FPX simulator: direct AC %s held for %s s without a release; sending it", plan.label,
+                       HOLD_MAX_SECONDS)
+
 
 def _direct_ac_deliver(plan: DirectAcPlan) -> None:
     try:
         if plan.mode in ("delay", "reorder"):
             # reorder: the bank's answer page has been served and posts the indirect AC at once; the direct AC
             # follows it after the delay.
-            time.sleep(plan.delay)
+            delivery_pause(plan.delay)
+        _held_back(plan)
         for _copy in range(plan.copies if plan.mode == "duplicate" else 1):
             direct_ac_post(url=plan.url, ac=plan.ac, tries=plan.tries, backoff=plan.backoff)
     except Exception:  # a delivery thread must never die silently

@@ -2,7 +2,7 @@
 retried until OK, and delayed, duplicated, reordered or dropped on request."""
 
 import re
-import time
+import threading
 
 import pytest
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.urls import reverse
 from matrix.fpx_simulator import services
 from matrix.fpx_simulator.models import SimulatedTransaction
 from matrix.payments.fpx import checksum
+from tests.concurrency import wait_until
 from tests.fpx_simulator.helpers import signed_ar, simulator_signed
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_a_decided_transaction_never_changes(client, stub_merchant):
 
     again = form_fields(decide(client, txn, ticket, "approve").content.decode())
     assert again["fpx_debitAuthCode"] == "BC"
-    services.direct_ac_deliveries_join(timeout=5)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert len(stub_merchant.posts(DIRECT)) == 1  # no second direct AC for an unchanged transaction
     # Signing in again shows the bank's answer without the buttons and without posting it by itself.
     page = client.post(login_url, {"username": "ali", "password": "p"}).content.decode()
@@ -203,7 +204,7 @@ def test_direct_ac_is_retried_until_the_merchant_answers_ok(client, stub_merchan
     directs = stub_merchant.wait_for(DIRECT, count=4)
     assert [item.answer for item in directs] == ["ERROR", "NOT OK", "OK\n", "OK"]
     assert len({tuple(sorted(item.fields.items())) for item in directs}) == 1
-    services.direct_ac_deliveries_join(timeout=5)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert len(stub_merchant.posts(DIRECT)) == 4
 
 
@@ -212,31 +213,57 @@ def test_direct_ac_retries_are_capped(client, stub_merchant, settings):
     stub_merchant.answers = ["ERROR"] * 10
     _ar, txn, login_url = start(client)
     decide(client, txn, log_in(client, login_url), "approve")
-    assert services.direct_ac_deliveries_join(timeout=10)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert len(stub_merchant.posts(DIRECT)) == 3
 
 
-def test_unreachable_merchant_gives_up_without_blocking_the_page(client, settings):
+def test_unreachable_merchant_gives_up_without_blocking_the_page(client, settings, caplog):
     settings.FPX_SIMULATOR_MERCHANT_BASE_URL = "http://127.0.0.1:9"  # discard port: nothing listens
     settings.FPX_SIMULATOR_DIRECT_AC_TRIES = 2
     settings.FPX_SIMULATOR_DIRECT_AC_BACKOFF_SECONDS = 0.05
     _ar, txn, login_url = start(client)
-    started = time.monotonic()
+    services.direct_ac_hold()
     decide(client, txn, log_in(client, login_url), "approve")
-    assert time.monotonic() - started < 2
-    assert services.direct_ac_deliveries_join(timeout=15)
+    # The page has been answered while its direct AC is still held back: the delivery is not part of the request.
+    assert services.direct_ac_deliveries_under_way() == 1
+    services.direct_ac_release()
+    assert services.direct_ac_deliveries_join(timeout=30)
+    assert "not acknowledged after 2 tries" in caplog.text
 
 
-def test_delay_mode_waits_before_sending(client, stub_merchant):
+@pytest.fixture
+def pauses(monkeypatch):
+    """The delay and reorder modes' wait, replaced: each pause is recorded and lasts until `pauses.end()`, so a
+    test sees what the delivery does before and after it, whatever the machine's speed."""
+
+    class Pauses:
+        def __init__(self):
+            self.asked: list[float] = []
+            self.ended = threading.Event()
+
+        def __call__(self, seconds: float) -> None:
+            self.asked.append(seconds)
+            assert self.ended.wait(60), "pause never ended"
+
+        def end(self) -> None:
+            self.ended.set()
+
+    recorder = Pauses()
+    monkeypatch.setattr(services, "delivery_pause", recorder)
+    yield recorder
+    recorder.end()
+
+
+def test_delay_mode_waits_before_sending(client, stub_merchant, pauses):
     services.simulator_configure(mode="delay", delay=1.0)
     _ar, txn, login_url = start(client)
-    ticket = log_in(client, login_url)
-    answered = time.monotonic()
-    decide(client, txn, ticket, "approve")
-    time.sleep(0.5)
-    assert not stub_merchant.posts(DIRECT)
-    [direct] = stub_merchant.wait_for(DIRECT)
-    assert direct.at - answered >= 1.0
+    decide(client, txn, log_in(client, login_url), "approve")
+    wait_until(lambda: pauses.asked, timeout=30)
+    assert pauses.asked == [1.0]
+    assert not stub_merchant.posts(DIRECT)  # the delivery is inside its delay: nothing sent yet
+    pauses.end()
+    assert services.direct_ac_deliveries_join(timeout=30)
+    assert len(stub_merchant.posts(DIRECT)) == 1
 
 
 def test_duplicate_mode_sends_the_same_ac_several_times(client, stub_merchant):
@@ -246,7 +273,7 @@ def test_duplicate_mode_sends_the_same_ac_several_times(client, stub_merchant):
     directs = stub_merchant.wait_for(DIRECT, count=3)
     assert len(directs) == 3
     assert directs[0].fields == directs[1].fields == directs[2].fields
-    services.direct_ac_deliveries_join(timeout=5)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert len(stub_merchant.posts(DIRECT)) == 3
 
 
@@ -259,26 +286,28 @@ def test_drop_mode_never_sends_the_direct_ac_and_ae_settles(client, stub_merchan
     ar, txn, login_url = start(client)
     indirect = form_fields(decide(client, txn, log_in(client, login_url), "approve").content.decode())
     assert indirect["fpx_debitAuthCode"] == "00"
-    services.direct_ac_deliveries_join(timeout=5)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert stub_merchant.posts(DIRECT) == []
     answer = client.post(reverse("fpx_simulator:enquiry"), data=urlencode(signed_ae(ar)),
                          content_type="application/x-www-form-urlencoded")
     assert dict(parse_qsl(answer.content.decode(), keep_blank_values=True))["fpx_debitAuthCode"] == "00"
 
 
-def test_reorder_mode_sends_the_direct_ac_after_the_indirect_one(client, stub_merchant):
+def test_reorder_mode_sends_the_direct_ac_after_the_indirect_one(client, stub_merchant, pauses):
     """The browser's indirect AC (posted by the answer page as soon as it loads) reaches the merchant first; the
-    direct AC follows after the delay."""
+    direct AC follows once the delay is over."""
+    import requests
+
     services.simulator_configure(mode="reorder", delay=0.5)
     _ar, txn, login_url = start(client)
     indirect = form_fields(decide(client, txn, log_in(client, login_url), "approve").content.decode())
-    assert not stub_merchant.posts(DIRECT)
-    import requests
-
-    requests.post(stub_merchant.url + "/payments/fpx/indirect/", data=indirect, timeout=5)  # the browser's post
-    [direct] = stub_merchant.wait_for(DIRECT)
-    [browser] = stub_merchant.posts("/payments/fpx/indirect/")
-    assert browser.at < direct.at
+    wait_until(lambda: pauses.asked, timeout=30)
+    assert pauses.asked == [0.5] and not stub_merchant.posts(DIRECT)
+    requests.post(stub_merchant.url + "/payments/fpx/indirect/", data=indirect, timeout=30)  # the browser's post
+    pauses.end()
+    assert services.direct_ac_deliveries_join(timeout=30)
+    assert [item.path for item in stub_merchant.received] == ["/payments/fpx/indirect/", DIRECT]
+    browser, direct = stub_merchant.received
     assert direct.fields == browser.fields
 
 
@@ -289,7 +318,7 @@ def test_per_transaction_mode_overrides_the_simulator_setting(client, stub_merch
     decide(client, dropped, log_in(client, login_url), "approve")
     _ar, doubled, login_url = start(client)
     decide(client, doubled, log_in(client, login_url), "approve")
-    services.direct_ac_deliveries_join(timeout=10)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert {item.fields["fpx_fpxTxnId"] for item in stub_merchant.posts(DIRECT)} == {doubled.fpx_txn_id}
     assert len(stub_merchant.posts(DIRECT)) == 2
 
@@ -298,7 +327,7 @@ def test_settings_choose_the_mode_when_nothing_is_configured(client, stub_mercha
     settings.FPX_SIMULATOR_DIRECT_AC_MODE = "drop"
     _ar, txn, login_url = start(client)
     decide(client, txn, log_in(client, login_url), "approve")
-    services.direct_ac_deliveries_join(timeout=5)
+    assert services.direct_ac_deliveries_join(timeout=30)
     assert stub_merchant.posts(DIRECT) == []
 
 
