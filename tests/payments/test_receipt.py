@@ -54,3 +54,23 @@ def test_no_receipt_before_payment():
 ])
 def test_ic_masking(number, masked):
     assert ic_masked(number) == masked
+
+
+@pytest.mark.parametrize(("rejected", "note"), [(True, "rejected or cancelled before the payment was approved"),
+                                                (False, "This contribution was already paid")])
+def test_a_refund_due_receipt_and_email_say_why(fpx_key, django_capture_on_commit_callbacks, rejected, note):
+    from matrix.contributions.models import Contribution
+    from matrix.notifications.models import OutboxMessage
+
+    contribution = contribution_for()
+    if rejected:
+        Contribution.objects.filter(pk=contribution.pk).update(state=Contribution.State.REJECTED)
+    else:
+        _paid(pending_payment_make(contribution=contribution), fpx_key)
+    payment = Payment.objects.create(contribution=contribution, seller_ex_order_no="LATE1", seller_order_no="LATE1",
+                                     seller_txn_time="20261201100000", amount=contribution.amount)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = _paid(payment, fpx_key)
+    assert payment.refund_due and note in " ".join(_text(receipt_pdf(payment=payment)).split())
+    email = OutboxMessage.objects.filter(subject__contains="Refund").get()
+    assert ("was rejected or cancelled" if rejected else "was already paid") in email.body
