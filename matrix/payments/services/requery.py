@@ -50,7 +50,7 @@ BATCH = 200
 def enquiry_next_at(*, created_at: datetime, enquiry_count: int, asked_at: datetime) -> datetime:
     """When to ask again after enquiry number `enquiry_count` (1 = the first) sent at `asked_at`: the backoff's
     step, but never after the payment's maximum age (the last enquiry is made at that age)."""
-    steps = settings.FPX_REQUERY_BACKOFF_SECONDS
+    steps = settings.FPX_REQUERY_BACKOFF_SECONDS or [6 * 60 * 60]
     step = steps[min(max(enquiry_count, 1) - 1, len(steps) - 1)]
     deadline = created_at + timedelta(seconds=settings.FPX_PENDING_MAX_AGE_SECONDS)
     return max(min(asked_at + timedelta(seconds=step), deadline), asked_at)
