@@ -5,7 +5,10 @@ from playwright.sync_api import expect
 from matrix.fpx_simulator import services as simulator
 
 
-def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank") -> None:
+def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank", join_direct_ac: bool = True) -> None:
+    """Pay `contribution` through the pages and the simulated bank, pressing `button` there; ends on PAYMENT
+    DETAILS. With `join_direct_ac` (the default) it then waits for the simulator's direct AC to land, so the test
+    reads a settled database; a test that holds the direct AC back (`direct_ac_hold`) passes False."""
     page.goto(f"{page.base_url}/payments/contribution/{contribution.pk}/pay/")
     expect(page.get_by_role("heading", name="PAY NOW")).to_be_visible()
     expect(page.get_by_text("RM 77.60").first).to_be_visible()
@@ -30,7 +33,8 @@ def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank"
     page.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_role("heading", name="PAYMENT DETAILS")).to_be_visible()
     # The direct AC leaves host to host after the bank's page; let it land before the test reads the database.
-    assert simulator.direct_ac_deliveries_join(timeout=30)
+    if join_direct_ac:
+        assert simulator.direct_ac_deliveries_join(timeout=60)
 
 
 def detail_value(page, label: str):

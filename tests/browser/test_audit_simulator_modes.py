@@ -2,7 +2,10 @@
 correctly end to end against the real portal: the person pays in the browser, the simulator posts its direct AC
 to our direct URL over HTTP, and in every mode there is exactly one Paid payment, one receipt number, one receipt
 email and one coverage period. A dropped direct AC whose indirect AC never comes back either (the browser went
-away) is settled later by the AE re-query task."""
+away) is settled later by the AE re-query task.
+
+Which AC reaches the portal first is decided by conditions, never by the simulator's delays: for "the direct AC
+comes late" the simulator holds it back (`direct_ac_hold`) until the person has seen Paid from the indirect AC."""
 
 import pytest
 from playwright.sync_api import expect
@@ -33,7 +36,8 @@ def payer(page, portal_server, settings):
     contribution = contribution_make(registration=registration_make(person=person))
     page_sign_in(page, person.user)
     yield contribution
-    assert simulator.direct_ac_deliveries_join(timeout=30)
+    simulator.direct_ac_release()
+    assert simulator.direct_ac_deliveries_join(timeout=60)
     simulator.simulator_reset()
 
 
@@ -43,11 +47,16 @@ def _settled_once(contribution: Contribution) -> Payment:
     assert Payment.objects.exclude(receipt_no=None).count() == 1
     contribution.refresh_from_db()
     assert contribution.state == Contribution.State.PAID
-    assert contribution.start_at == payment.settled_at
+    assert contribution.start_at == payment.paid_at  # the moment of payment (FPX's approval time, bounded)
     assert contribution.end_at == coverage_end(start=contribution.start_at, months=contribution.months)
     receipts = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL, subject__contains=payment.receipt_no)
     assert receipts.count() == 1
     return payment
+
+
+def _ac_log(payment: Payment) -> list[tuple[str, bool]]:
+    return list(FpxMessage.objects.filter(payment=payment, channel__in=[Channel.AC_DIRECT, Channel.AC_INDIRECT])
+                .order_by("pk").values_list("channel", "signature_valid"))
 
 
 @pytest.mark.parametrize(("mode", "options", "directs"), [
@@ -57,20 +66,28 @@ def _settled_once(contribution: Contribution) -> Payment:
 ])
 def test_each_direct_ac_mode_settles_exactly_once(page, payer, mode, options, directs):
     simulator.simulator_configure(mode=mode, **options)
-    pay_at_the_bank(page, payer, button="Approve")
+    late = mode in ("delay", "reorder")  # the direct AC comes after the browser's indirect AC
+    if late:
+        simulator.direct_ac_hold()
+    pay_at_the_bank(page, payer, button="Approve", join_direct_ac=not late)
     expect(page.get_by_test_id("payment-status")).to_have_text("Paid")
+    if late:
+        # Paid by the browser's indirect AC alone: the direct AC is still held back at the simulator.
+        payment = _settled_once(payer)
+        assert _ac_log(payment) == [(Channel.AC_INDIRECT, True)]
+        settled = (payment.settled_at, payment.paid_at, payment.receipt_no)
+        simulator.direct_ac_release()
+        assert simulator.direct_ac_deliveries_join(timeout=60)
     payment = _settled_once(payer)
-    settled_at = payment.settled_at
 
-    log = list(FpxMessage.objects.filter(payment=payment, channel__in=[Channel.AC_DIRECT, Channel.AC_INDIRECT])
-               .order_by("pk").values_list("channel", "signature_valid"))
+    log = _ac_log(payment)
     assert [row for row in log if row[0] == Channel.AC_DIRECT] == [(Channel.AC_DIRECT, True)] * directs
     assert (Channel.AC_INDIRECT, True) in log
-    if mode in ("delay", "reorder"):
-        # The browser's indirect AC came first; the direct AC, arriving after it, changed nothing.
-        assert log[0][0] == Channel.AC_INDIRECT and log[-1][0] == Channel.AC_DIRECT
-    payment.refresh_from_db()
-    assert payment.settled_at == settled_at and payment.status == Payment.Status.PAID
+    if late:
+        # The direct AC, arriving after the indirect one, was logged and changed nothing.
+        assert log == [(Channel.AC_INDIRECT, True), (Channel.AC_DIRECT, True)]
+        assert (payment.settled_at, payment.paid_at, payment.receipt_no) == settled
+    assert payment.status == Payment.Status.PAID
 
 
 def test_dropped_direct_ac_and_lost_browser_are_settled_by_the_requery(page, payer, settings):
@@ -90,14 +107,10 @@ def test_dropped_direct_ac_and_lost_browser_are_settled_by_the_requery(page, pay
     page.get_by_label("Username").fill("siti90")
     page.get_by_label("Password").fill("anything goes")
     page.get_by_role("button", name="Log In").click()
-    page.get_by_role("button", name="Approve", exact=True).click()
-    page.wait_for_timeout(300)
-    for _ in range(50):
-        if lost:
-            break
-        page.wait_for_timeout(100)
+    with page.expect_event("requestfailed", predicate=lambda request: request.url.endswith("/payments/fpx/indirect/")):
+        page.get_by_role("button", name="Approve", exact=True).click()
     assert lost, "the answer page never tried to post the indirect AC"
-    assert simulator.direct_ac_deliveries_join(timeout=10)
+    assert simulator.direct_ac_deliveries_join(timeout=60)
 
     payment = Payment.objects.get(contribution=payer)
     assert payment.status == Payment.Status.PENDING  # neither AC reached us
