@@ -352,3 +352,16 @@ def test_staff_see_messages_without_their_bodies(admin_client, django_capture_on
     assert str(message.reference) in page and "482913" not in page
     assert "body_encrypted" not in page and Message.objects.get().body_encrypted not in page
     assert admin_client.get("/admin/notifications/message/add/").status_code == 403
+
+
+def test_the_worker_knows_the_message_tasks(django_capture_on_commit_callbacks):
+    from config.celery import app
+    from matrix.notifications import tasks
+
+    app.loader.import_default_modules()
+    assert {"matrix.notifications.tasks.message_send", "matrix.notifications.tasks.messages_sweep"} <= set(app.tasks)
+    with django_capture_on_commit_callbacks(execute=False):
+        message = sms_send(to="60108877665", text=CODE_TEXT)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert tasks.messages_sweep.delay().get() == {"requeued": 0, "failed": 0, "published": 1}
+    assert Message.objects.get().status == Message.Status.SENT
