@@ -30,7 +30,7 @@ _PATTERNS = [
     (re.compile(rf"""(["']{_NAME}["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""", re.IGNORECASE), rf"\1\2{REDACTED}\2"),
     (re.compile(rf"""(["']{_NAME}["']\s*:\s*)(-?\d+)""", re.IGNORECASE), rf"\1{REDACTED}"),
     # name=value (query strings, form bodies, reprs, headers): token=abc, password: hunter2, Authorization: Bearer x
-    (re.compile(rf"""(?<![\w\-])({_NAME})(\s*[=:]\s*)(?:Bearer\s+)?(?!\[redacted\])[^\s&,;"'}})\]]+""",
+    (re.compile(rf"""(?<![\w\-])({_NAME})(\s*[=:]\s*)(?:Bearer\s+)?(?!\[redacted\])[^\s&,;"'}})\]\\]+""",
                 re.IGNORECASE), rf"\1\2{REDACTED}"),
     # Tokens in URL paths (/accounts/activate/<token>/): a long segment of URL-safe characters.
     (re.compile(r"(?<=/)[A-Za-z0-9_\-]{32,}(?=[/?#\s\"']|$)"), REDACTED),
