@@ -3,7 +3,6 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core import signing
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
