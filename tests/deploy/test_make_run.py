@@ -55,6 +55,20 @@ def test_make_run_serves_pages_through_gunicorn_with_debug_off_and_runs_the_peri
     assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css") and len(css.content) > 1000
     assert "max-age=315360000" in css.headers.get("Cache-Control", "")
 
+    # The demo login printed by make run works, and the signed-in pages answer with DEBUG off too.
+    demo = re.search(r"Demo login: IC (\d{12}), password '([^']+)'", log)
+    session = requests.Session()
+    session.get(base + "/accounts/login/", timeout=15)
+    token = session.cookies["csrftoken"]
+    session.post(base + "/accounts/login/", data={"id_number": demo.group(1), "csrfmiddlewaretoken": token},
+                 timeout=15)
+    signed_in = session.post(base + "/accounts/login/password/",
+                             data={"password": demo.group(2), "csrfmiddlewaretoken": token}, timeout=30)
+    assert signed_in.url.endswith("/accounts/mode/") and signed_in.status_code == 200
+    for path in ["/self-employed/", "/self-employed/contributions/", "/accounts/management/"]:
+        response = session.get(base + path, timeout=15)
+        assert response.status_code == 200 and response.url == base + path, (path, response.status_code)
+
     # The scheduler beside gunicorn runs the periodic jobs on their schedule.
     wait_for(lambda: "scheduler: job payments-requery-pending done" in processes.log("make-run"), timeout=120,
              what="the scheduler to run the payment re-query")
