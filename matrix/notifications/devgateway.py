@@ -123,6 +123,9 @@ class DevSmsGateway:
 
     def _handle(self, handler) -> None:
         raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0) or 0))
+        if self.token and handler.headers.get("Authorization", "") != f"Bearer {self.token}":
+            handler._answer(401, {"error": "unauthorized"})
+            return
         try:
             data = json.loads(raw)
             fields = {name: str(data[name]) for name in ("to", "text")}
@@ -134,9 +137,6 @@ class DevSmsGateway:
         with self._lock:
             self.requests.append(fields)
             step = self._plan.pop(0) if self._plan else ("accept", 0)
-        if self.token and handler.headers.get("Authorization", "") != f"Bearer {self.token}":
-            handler._answer(401, {"error": "unauthorized"})
-            return
         if step[0] == "fail":
             handler._answer(step[1], {"error": "failing on purpose"})
             return
