@@ -11,6 +11,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Workers log through Django's LOGGING (JSON lines, request ids, redaction), not Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Pending FPX payments older than this are re-queried with an AE enquiry.
 FPX_REQUERY_AFTER_SECONDS = env_int("FPX_REQUERY_AFTER_SECONDS", 15 * 60)
