@@ -15,6 +15,9 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+# Redis databases of the deployment tests (flushed by the stack test): never those of other tests.
+REDIS_URL = os.environ.get("STACK_REDIS_URL", "redis://127.0.0.1:6379/9")
+BROKER_URL = os.environ.get("STACK_BROKER_URL", "redis://127.0.0.1:6379/10")
 # The virtualenv running these tests: `make ... VENV=$VENV INSTALL=0` reuses it instead of installing one.
 VENV = Path(sys.prefix)
 # Environment variables of the test run that must not leak into the processes under test.

@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 from psycopg import sql
 
-from tests.deploy.conftest import clean_env, free_port, make, wait_for
+from tests.deploy.conftest import BROKER_URL, REDIS_URL, clean_env, free_port, make, wait_for
 from tests.s3 import moto_s3, s3_bucket, s3_env  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.postgres
@@ -45,8 +45,8 @@ def production_env(*, database_url: str, storage: dict[str, str], port: int, key
         SECRET_KEY="release-test-3b8f0e6d1c2a4957b8e0f1d2c3b4a5968778695a4b3c2d1e0f-not-real",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=database_url,
-        REDIS_URL="redis://127.0.0.1:6379/9",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/10",
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=BROKER_URL,
         PORTAL_BASE_URL=f"https://127.0.0.1:{port}",
         FPX_SIMULATOR_ENABLED="1",
         FPX_PRIVATE_KEY_PATH=str(keys_dir / "seller_private.pem"),

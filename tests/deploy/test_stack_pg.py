@@ -13,7 +13,6 @@ are flushed at the start."""
 
 import email
 import email.policy
-import os
 import re
 import sys
 from pathlib import Path
@@ -29,13 +28,11 @@ from psycopg import sql
 from deploy.serve import Stack, bucket_ensure, certificate_ensure, url_ok
 from matrix.notifications.devgateway import DevSmsGateway
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.deploy.conftest import ROOT, clean_env, free_port, wait_for
+from tests.deploy.conftest import BROKER_URL, REDIS_URL, ROOT, clean_env, free_port, wait_for
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
-REDIS_URL = os.environ.get("STACK_REDIS_URL", "redis://127.0.0.1:6379/9")
-BROKER_URL = os.environ.get("STACK_BROKER_URL", "redis://127.0.0.1:6379/10")
 GATEWAY_TOKEN = "stack-gateway-token"
 PERSON = {"ic": "790811-08-7654", "ic_compact": "790811087654", "mobile": "60108877665", "email": "ahmad@example.com"}
 PASSWORD = "my own long passphrase for MATRIX 2026"
