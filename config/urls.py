@@ -15,6 +15,7 @@ urlpatterns = [
     path("self-employed/contributions/", include("matrix.contributions.urls")),
     path("payments/", include("matrix.payments.urls")),
     path("captcha/", include("captcha.urls")),
+    path("staff/", include("matrix.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "matrix.payments",
     "matrix.fpx_simulator",
     "matrix.pages",
+    "matrix.backoffice",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,29 @@
+"""The staff menu, one line per page: (URL name in the 'backoffice' namespace, label, role needed).
+Add your page here; the menu shows it to the roles allowed to open it."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from matrix.backoffice.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    role: str = Role.OFFICER
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("home", _("Staff home")),
+    NavItem("person_search", _("Search contributors")),
+    NavItem("staff_list", _("Staff accounts"), Role.ADMINISTRATOR),
+    NavItem("audit_log", _("Audit log"), Role.ADMINISTRATOR),
+]
+
+
+def nav_items_for(member) -> list[NavItem]:
+    if member is None:
+        return []
+    return [item for item in NAV_ITEMS if member.has_role(item.role)]

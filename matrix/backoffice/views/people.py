@@ -1,0 +1,42 @@
+"""Contributors, seen by staff: search, a person's page, a document viewed in the browser. Opening a person's
+page or a document writes an audit row."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from matrix.backoffice import selectors
+from matrix.backoffice.audit import audit_record
+from matrix.backoffice.forms import SearchForm
+from matrix.backoffice.models import Role
+from matrix.backoffice.permissions import staff_required
+
+
+@staff_required(Role.OFFICER)
+def person_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"].strip()
+        results = selectors.person_search(query=query)
+        audit_record(request=request, action="person.search", details={"query": query[:150], "hits": len(results)})
+    return render(request, "backoffice/person_search.html", {"form": form, "results": results})
+
+
+@staff_required(Role.OFFICER)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_detail(user_id=pk)
+    if person is None:
+        raise Http404
+    audit_record(request=request, action="person.view", target=person["account"])
+    return render(request, "backoffice/person_detail.html", {"person": person})
+
+
+@staff_required(Role.OFFICER)
+def person_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A registration document, shown inline (no owner check: staff may see every contributor's documents)."""
+    document = selectors.document_get(document_id=pk)
+    if document is None:
+        raise Http404
+    audit_record(request=request, action="document.view", target=document,
+                 details={"person": document.registration.person.user_id})
+    return selectors.document_response(document=document)
