@@ -14,7 +14,7 @@ from matrix.backoffice.models import AuditEvent
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_datetime
 from matrix.notifications.models import Message
-from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.models import FpxMessage
 from matrix.registrations.models import Document
 from tests.backoffice.conftest import staff_client
 from tests.contributions.helpers import payment_make
@@ -91,7 +91,8 @@ def test_the_person_page_shows_everything_and_is_audited(officer, aina):
 
 
 def test_a_staff_account_has_no_person_page(officer, administrator):
-    assert staff_client(officer).get(reverse("backoffice:person_detail", args=[administrator.user.pk])).status_code == 404
+    url = reverse("backoffice:person_detail", args=[administrator.user.pk])
+    assert staff_client(officer).get(url).status_code == 404
 
 
 def _page_queries(client, user) -> int:
