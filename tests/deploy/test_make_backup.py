@@ -5,8 +5,11 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from tests.deploy.conftest import ROOT, clean_env, make
 
+pytestmark = pytest.mark.timeout(1200)  # builds and installs on a shared machine
 
 def _env(db, media) -> dict[str, str]:
     return clean_env(DJANGO_SETTINGS_MODULE="config.django.local", DATABASE_URL=f"sqlite:///{db}",

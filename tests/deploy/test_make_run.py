@@ -6,10 +6,12 @@ import re
 import signal
 import subprocess
 
+import pytest
 import requests
 
 from tests.deploy.conftest import ROOT, clean_env, free_port, make_args, wait_for
 
+pytestmark = pytest.mark.timeout(1200)  # builds and installs on a shared machine
 PAGES = ["/", "/help/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/", "/dev/outbox/"]
 
 

@@ -17,7 +17,7 @@ from psycopg import sql
 from tests.deploy.conftest import BROKER_URL, REDIS_URL, clean_env, free_port, make, wait_for
 from tests.s3 import moto_s3, s3_bucket, s3_env  # noqa: F401 - fixtures
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(1200)]  # a build on a shared machine
 
 
 def _admin_url() -> str:

@@ -31,7 +31,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.deploy.conftest import BROKER_URL, REDIS_URL, ROOT, clean_env, free_port, wait_for
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
-pytestmark = [pytest.mark.postgres, pytest.mark.browser]
+# A whole deployment is started (migrations included) on a shared machine: a generous safety net.
+pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.timeout(1200)]
 
 GATEWAY_TOKEN = "stack-gateway-token"
 PERSON = {"ic": "790811-08-7654", "ic_compact": "790811087654", "mobile": "60108877665", "email": "ahmad@example.com"}
