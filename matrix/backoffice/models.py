@@ -75,3 +75,4 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action}"
+from matrix.backoffice.models_review import RegistrationReview, RejectReason  # noqa: E402, F401

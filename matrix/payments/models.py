@@ -17,6 +17,15 @@ class Payment(models.Model):
         # it. It does not block a new attempt; an AC that arrives later still settles it forward.
         NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
 
+    class Method(models.TextChoices):
+        FPX = "FPX", _("FPX")
+        COUNTER = "COUNTER", _("Counter")
+
+    class CounterMethod(models.TextChoices):
+        CASH = "CASH", _("Cash")
+        CARD = "CARD", _("Card")
+        CHEQUE = "CHEQUE", _("Cheque")
+
     contribution = models.ForeignKey(
         "contributions.Contribution", on_delete=models.PROTECT, related_name="payments"
     )
@@ -50,6 +59,21 @@ class Payment(models.Model):
     next_enquiry_at = models.DateTimeField(null=True, blank=True)
     enquiry_count = models.PositiveIntegerField(default=0)
     attention_reason = models.CharField(max_length=200, blank=True)
+    # How the money came: FPX (the default) or at a PERKESO branch counter, recorded by an officer (the counter
+    # method, the branch and the slip's reference). A counter payment settles through the same approval path.
+    method = models.CharField(max_length=8, choices=Method.choices, default=Method.FPX)
+    counter_method = models.CharField(max_length=8, choices=CounterMethod.choices, blank=True)
+    branch = models.ForeignKey("reference.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    counter_reference = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    @property
+    def method_label(self) -> str:
+        """Payment Method as the receipt and Payment Details show it: "Counter - <branch>" or FPX's."""
+        if self.method == self.Method.COUNTER:
+            return f"Counter - {self.branch.name if self.branch_id else '-'}"
+        return "Portal MATRIX - FPX"
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -77,6 +101,11 @@ class Payment(models.Model):
                 condition=~Q(status="NEEDS_ATTENTION") | ~Q(attention_reason=""),
                 name="payment_attention_has_reason",
             ),
+            models.CheckConstraint(
+                condition=(Q(method="FPX") & Q(counter_method="") & Q(branch__isnull=True))
+                | (Q(method="COUNTER") & Q(counter_method__in=["CASH", "CARD", "CHEQUE"]) & Q(branch__isnull=False)),
+                name="payment_counter_has_method_and_branch",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,6 +124,8 @@ class Refund(models.Model):
     class Reason(models.TextChoices):
         ALREADY_PAID = "ALREADY_PAID", _("This contribution was already paid by another payment.")
         NOT_PAYABLE = "NOT_PAYABLE", _("This contribution was rejected or cancelled before the payment was approved.")
+        REJECTED = "REJECTED", _("This contribution was rejected by PERKESO after it was paid.")
+        STAFF = "STAFF", _("PERKESO found that this payment must be returned.")
 
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
     amount = models.DecimalField(max_digits=9, decimal_places=2)

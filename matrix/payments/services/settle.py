@@ -119,24 +119,36 @@ def _refund_open(payment: Payment, *, reason: str, now: datetime) -> Refund:
 
 
 def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
-    """FPX approved `payment` (Pending, Needs attention, or Failed: a late approval). Pay the contribution from
-    the approval time, or, when it cannot take the money, owe it back; draw the receipt number and queue the
-    receipt email after commit."""
+    """FPX approved `payment` (Pending, Needs attention, or Failed: a late approval): the approval path below, from
+    FPX's approval time, with FPX's answer copied onto the payment."""
     paid_at = approval_time(fpx_txn_time=ac.fpx_txn_time, ordered_at=payment.created_at, now=now)
-    refund_reason = None
-    try:
-        contribution_mark_paid(contribution=payment.contribution, paid_at=paid_at)
-    except ContributionNotPayable:
-        state = Contribution.objects.values_list("state", flat=True).get(pk=payment.contribution_id)
-        refund_reason = Refund.Reason.ALREADY_PAID if state == Contribution.State.PAID else Refund.Reason.NOT_PAYABLE
+    return payment_approve(payment, paid_at=paid_at, now=now, answer_fields=_record_answer(payment, ac))
+
+
+def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answer_fields: list[str] = (),
+                    refund_reason: str | None = None) -> str:
+    """The one approval path (FPX's answers, staff settling a payment that needs attention, counter payments).
+    Pay the contribution from `paid_at`, or, when it cannot take the money (or `refund_reason` says the money must
+    go back), owe it back; draw the receipt number and queue the receipt email after commit. The caller holds the
+    payment's row lock (or is inserting it: a payment without a primary key is created here)."""
+    if refund_reason is None:
+        try:
+            contribution_mark_paid(contribution=payment.contribution, paid_at=paid_at)
+        except ContributionNotPayable:
+            state = Contribution.objects.values_list("state", flat=True).get(pk=payment.contribution_id)
+            refund_reason = (Refund.Reason.ALREADY_PAID if state == Contribution.State.PAID
+                             else Refund.Reason.NOT_PAYABLE)
     payment.status = Status.PAID
     payment.refund_due = refund_reason is not None  # before the save: the one-paid constraint counts on it
     payment.receipt_no = receipt_no_next(year=kl(paid_at).year)
     payment.paid_at = paid_at
     payment.settled_at = now
     payment.next_enquiry_at = None
-    payment.save(update_fields=["status", "refund_due", "receipt_no", "paid_at", "settled_at", "next_enquiry_at",
-                                *_record_answer(payment, ac)])
+    if payment.pk is None:
+        payment.save(force_insert=True)
+    else:
+        payment.save(update_fields=["status", "refund_due", "receipt_no", "paid_at", "settled_at",
+                                    "next_enquiry_at", *answer_fields])
     if refund_reason is not None:
         _refund_open(payment, reason=refund_reason, now=now)
     payment_id = payment.pk
@@ -145,6 +157,8 @@ def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
         return "paid, refund due: contribution already paid"
     if refund_reason == Refund.Reason.NOT_PAYABLE:
         return "paid, refund due: contribution rejected or cancelled"
+    if refund_reason is not None:
+        return f"paid, refund due: {refund_reason.lower()}"
     return "paid"
 
 
