@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "matrix.fpx_simulator",
     "matrix.pages",
     "matrix.backoffice",
+    "matrix.reports",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("person_search", _("Search contributors")),
     NavItem("staff_list", _("Staff accounts"), Role.ADMINISTRATOR),
     NavItem("audit_log", _("Audit log"), Role.ADMINISTRATOR),
+    NavItem("reconciliation_list", _("Reconciliation"), Role.SUPERVISOR),
+    NavItem("reports", _("Reports"), Role.SUPERVISOR),
+    NavItem("reference_home", _("Reference data"), Role.ADMINISTRATOR),
+    NavItem("content_list", _("Content pages"), Role.ADMINISTRATOR),
 ]
 
 

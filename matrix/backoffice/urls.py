@@ -20,3 +20,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]
+
+from matrix.reports.urls import urlpatterns as reports_urlpatterns  # noqa: E402
+
+urlpatterns += reports_urlpatterns

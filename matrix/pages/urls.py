@@ -7,6 +7,7 @@ app_name = "pages"
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
+    path("faq/", views.faq, name="faq"),
     path("terms/", views.terms, name="terms"),
     path("benefits/", views.benefits, name="benefits"),
 ]

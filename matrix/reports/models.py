@@ -1,0 +1,76 @@
+"""Reconciliation of FPX's daily settlement file against our Paid FPX payments.
+
+A run is kept as it was found (the file's lines and our payments of that day, each classified), so a later change
+to a payment never rewrites what a Supervisor saw. Totals are stored on the run for the same reason."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReconciliationRun(models.Model):
+    settlement_date = models.DateField(_("Settlement date"))
+    file_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    matched_count = models.PositiveIntegerField(default=0)
+    mismatch_count = models.PositiveIntegerField(default=0)
+    ours_only_count = models.PositiveIntegerField(default=0)
+    bank_only_count = models.PositiveIntegerField(default=0)
+    bank_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    ours_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Reconciliation {self.settlement_date} #{self.pk}"
+
+    @property
+    def is_clean(self) -> bool:
+        return not (self.mismatch_count or self.ours_only_count or self.bank_only_count)
+
+    @property
+    def difference(self):
+        return self.bank_total - self.ours_total
+
+
+class ReconciliationLine(models.Model):
+    class Kind(models.TextChoices):
+        MATCHED = "MATCHED", _("Matched")
+        AMOUNT_MISMATCH = "AMOUNT_MISMATCH", _("Amount mismatch")
+        OURS_ONLY = "OURS_ONLY", _("Ours only")
+        BANK_ONLY = "BANK_ONLY", _("Bank only")
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    seller_ex_order_no = models.CharField(max_length=40, blank=True)
+    fpx_txn_id = models.CharField(max_length=20, blank=True)
+    bank_code = models.CharField(max_length=10, blank=True)
+    txn_time = models.DateTimeField(null=True, blank=True)
+    bank_amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    our_amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    # The file's line number (1 = header), empty for a payment of ours the file does not hold.
+    file_line = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "file_line", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="OURS_ONLY", bank_amount__isnull=True, our_amount__isnull=False, payment__isnull=False)
+                    | Q(kind="BANK_ONLY", bank_amount__isnull=False, our_amount__isnull=True)
+                    | Q(kind__in=["MATCHED", "AMOUNT_MISMATCH"], bank_amount__isnull=False,
+                        our_amount__isnull=False, payment__isnull=False)
+                ),
+                name="reconciliation_line_amounts_by_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.seller_ex_order_no or self.fpx_txn_id}"

@@ -1,0 +1,100 @@
+"""Reconciliation and reports pages (Supervisors). Thin: parse, call reconciliation/selectors, render, audit."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from matrix.backoffice.audit import audit_record
+from matrix.backoffice.models import Role
+from matrix.backoffice.permissions import staff_required
+from matrix.core.money import money_format
+from matrix.reports import selectors
+from matrix.reports.charts import bar_chart
+from matrix.reports.forms import PeriodForm, SettlementUploadForm
+from matrix.reports.models import ReconciliationRun
+from matrix.reports.reconciliation import SettlementFileError, reconciliation_run
+
+
+@staff_required(Role.SUPERVISOR)
+def reconciliation_list(request: HttpRequest) -> HttpResponse:
+    form = SettlementUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["settlement_file"]
+        try:
+            run = reconciliation_run(request=request, actor=request.user,
+                                     settlement_date=form.cleaned_data["settlement_date"],
+                                     file_name=upload.name, content=upload.read())
+        except SettlementFileError as exc:
+            problems = exc.problems
+            audit_record(request=request, action="reconciliation.refused",
+                         details={"file_name": upload.name[:200], "problems": problems})
+        else:
+            messages.success(request, _("The settlement file was reconciled."))
+            return redirect("backoffice:reconciliation_detail", pk=run.pk)
+    runs = Paginator(ReconciliationRun.objects.select_related("uploaded_by__staff_member"), 25).get_page(
+        request.GET.get("page"))
+    return render(request, "reports/reconciliation_list.html", {"form": form, "problems": problems, "runs": runs},
+                  status=400 if problems or form.errors else 200)
+
+
+@staff_required(Role.SUPERVISOR)
+def reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(ReconciliationRun.objects.select_related("uploaded_by__staff_member"), pk=pk)
+    lines = run.lines.select_related("payment__contribution__registration__person")
+    audit_record(request=request, action="reconciliation.view", target=run)
+    return render(request, "reports/reconciliation_detail.html", {"run": run, "lines": lines})
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        form = PeriodForm({})
+        form.is_valid()
+        form_with_errors = PeriodForm(request.GET)
+        form_with_errors.is_valid()
+        return form_with_errors, selectors.Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    return form, selectors.Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+
+
+def _section(name: str, period: selectors.Period) -> dict:
+    title, _function, amounts = selectors.REPORTS[name]
+    rows = selectors.report_rows(name, period=period)
+    section = {"name": name, "title": title, "rows": rows, "amounts": amounts,
+               "count_chart": bar_chart(rows, key="count")}
+    if amounts:
+        section["amount_chart"] = bar_chart(rows, key="amount", text=money_format)
+    return section
+
+
+@staff_required(Role.SUPERVISOR)
+def reports(request: HttpRequest) -> HttpResponse:
+    form, period = _period(request)
+    sections = [_section(name, period) for name in selectors.REPORTS]
+    audit_record(request=request, action="report.view",
+                 details={"date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
+    return render(request, "reports/reports.html", {
+        "form": form, "period": period, "sections": sections, "covered": selectors.people_covered(),
+        "renewal": selectors.renewal_rate(), "query": request.GET.urlencode()})
+
+
+@staff_required(Role.SUPERVISOR)
+def report_export(request: HttpRequest, report: str) -> HttpResponse:
+    if report not in selectors.REPORTS:
+        raise Http404
+    _form, period = _period(request)
+    title, _function, amounts = selectors.REPORTS[report]
+    rows = selectors.report_rows(report, period=period)
+    audit_record(request=request, action="report.export", details={
+        "report": report, "date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report}-{period.start}-{period.end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Category"), _("Count")] + ([_("Amount (RM)")] if amounts else []))
+    for row in rows:
+        writer.writerow([row["label"], row["count"]] + ([f"{row['amount']:.2f}"] if amounts else []))
+    return response
