@@ -2,8 +2,11 @@
 needs (→ 403), and every refusal is audited. The URLs are read from the resolver, so pages added later are walked
 too; each view declares its role through permissions.staff_required (view.required_role)."""
 
+import uuid
+
 import pytest
 from django.urls import get_resolver, reverse
+from django.urls.converters import IntConverter, UUIDConverter
 
 from matrix.backoffice.models import ROLE_RANK, AuditEvent, Role
 from matrix.backoffice.permissions import ACCESS_REFUSED
@@ -13,13 +16,22 @@ from tests.factories import user_make
 pytestmark = pytest.mark.django_db
 
 
+def _dummy(converter):
+    """A value of the right shape for each path converter (an id that names no row)."""
+    if isinstance(converter, UUIDConverter):
+        return uuid.UUID(int=999999)
+    if isinstance(converter, IntConverter):
+        return 999999
+    return "999999"
+
+
 def _staff_patterns():
     resolver = get_resolver()
     namespace_resolver = resolver.namespace_dict["backoffice"][1]
     found = []
     for pattern in namespace_resolver.url_patterns:
         callback = pattern.callback
-        kwargs = {name: 999999 for name in pattern.pattern.regex.groupindex}
+        kwargs = {name: _dummy(converter) for name, converter in pattern.pattern.converters.items()}
         url = reverse(f"backoffice:{pattern.name}", kwargs=kwargs)
         found.append((pattern.name, url, callback))
     return found
