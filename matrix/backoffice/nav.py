@@ -18,6 +18,10 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("home", _("Staff home")),
     NavItem("person_search", _("Search contributors")),
+    NavItem("review_queue", _("Review queue")),
+    NavItem("counter_search", _("Counter payments")),
+    NavItem("attention_list", _("Payments that need a person"), Role.SUPERVISOR),
+    NavItem("refund_list", _("Refunds"), Role.SUPERVISOR),
     NavItem("staff_list", _("Staff accounts"), Role.ADMINISTRATOR),
     NavItem("audit_log", _("Audit log"), Role.ADMINISTRATOR),
     NavItem("reconciliation_list", _("Reconciliation"), Role.SUPERVISOR),
