@@ -167,3 +167,16 @@ class TestDjangoAdmin:
     def test_staff_who_are_not_superusers_stay_out(self, administrator):
         response = staff_client(administrator).get("/admin/")
         assert response.status_code == 302
+
+
+def test_a_code_cannot_be_used_twice(officer):
+    from django.test import Client
+
+    code = current_code(officer)
+    first, second = Client(), Client()
+    _password_step(first, "officer1")
+    _password_step(second, "officer1")
+    assert first.post(reverse("backoffice:signin_totp"), {"token": code})["Location"] == reverse("backoffice:home")
+    response = second.post(reverse("backoffice:signin_totp"), {"token": code})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in second.session
