@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (page texts: one line per list item or paragraph, as staff edit them)
 """The texts the content pages started with (the templates' texts before the pages became editable). Migration
 0002 seeds them; the public page falls back to them when a row is missing."""
 

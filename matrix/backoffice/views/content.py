@@ -24,8 +24,9 @@ class ContentPageForm(forms.Form):
                               help_text=LAYOUT_HELP)
     title_ms = forms.CharField(label=gettext_lazy("Title (Malay)"), max_length=120, required=False,
                                widget=forms.TextInput(attrs={"lang": "ms"}))
-    body_ms = forms.CharField(label=gettext_lazy("Text (Malay)"), widget=forms.Textarea(attrs={"rows": 12, "lang": "ms"}),
-                              required=False, help_text=gettext_lazy("Left empty, the English text is shown."))
+    body_ms = forms.CharField(label=gettext_lazy("Text (Malay)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 12, "lang": "ms"}),
+                              help_text=gettext_lazy("Left empty, the English text is shown."))
 
 
 @staff_required(Role.ADMINISTRATOR)
