@@ -15,7 +15,8 @@ from matrix.core.money import money_format
 from matrix.notifications.services import email_send
 from matrix.payments.models import Payment, Refund
 
-PAYMENT_METHOD = "Portal MATRIX - FPX"
+PAYMENT_METHOD = "Portal MATRIX - FPX"  # FPX's; a counter payment shows "Counter - <branch>" (Payment.method_label)
+COUNTER_METHOD_LABEL = {"CASH": "Tunai / Cash", "CARD": "Kad / Card", "CHEQUE": "Cek / Cheque"}
 
 
 def ic_masked(id_number: str) -> str:
@@ -38,7 +39,7 @@ def _rows(payment: Payment) -> list[tuple[str, str]]:
     period = ""
     if contribution.start_at and contribution.end_at and not payment.refund_due:
         period = f"{kl_format(contribution.start_at)} - {kl_format(contribution.end_at)}"
-    return [
+    rows = [
         ("No. Resit / Receipt No.", payment.receipt_no or ""),
         ("Kod Pekerja Sendiri / Self-Employed Code", person.self_employed_code or "-"),
         ("Nama / Name", person.user.full_name),
@@ -51,8 +52,14 @@ def _rows(payment: Payment) -> list[tuple[str, str]]:
         ("ID Transaksi FPX / FPX Transaction ID", payment.fpx_txn_id or "-"),
         ("Bank", payment.bank.name if payment.bank else (payment.buyer_bank_id or "-")),
         ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(payment.paid_at or payment.settled_at)),
-        ("Kaedah Bayaran / Payment Method", PAYMENT_METHOD),
+        ("Kaedah Bayaran / Payment Method", payment.method_label),
     ]
+    if payment.method == Payment.Method.COUNTER:
+        rows += [
+            ("Cara Bayaran di Kaunter / Paid At The Counter By", COUNTER_METHOD_LABEL.get(payment.counter_method, "-")),
+            ("Rujukan / Reference", payment.counter_reference or "-"),
+        ]
+    return rows
 
 
 def _refund_reason(payment: Payment) -> str:
@@ -71,10 +78,18 @@ REFUND_NOTE = {
         "BAYARAN BALIK / REFUND DUE: caruman ini telah ditolak atau dibatalkan sebelum bayaran diluluskan; bayaran "
         "ini akan dikembalikan dan tidak memberi perlindungan. / This contribution was rejected or cancelled "
         "before the payment was approved; this payment will be refunded and gives no cover."),
+    Refund.Reason.REJECTED: (
+        "BAYARAN BALIK / REFUND DUE: caruman ini telah ditolak oleh PERKESO; bayaran ini akan dikembalikan. / "
+        "This contribution was rejected by PERKESO; this payment will be refunded."),
+    Refund.Reason.STAFF: (
+        "BAYARAN BALIK / REFUND DUE: PERKESO akan mengembalikan bayaran ini; ia tidak memberi perlindungan. / "
+        "PERKESO will return this payment; it gives no cover."),
 }
 REFUND_EMAIL = {
     Refund.Reason.ALREADY_PAID: ("telah pun dibayar", "was already paid"),
     Refund.Reason.NOT_PAYABLE: ("telah ditolak atau dibatalkan", "was rejected or cancelled"),
+    Refund.Reason.REJECTED: ("telah ditolak oleh PERKESO", "was rejected by PERKESO"),
+    Refund.Reason.STAFF: ("tidak dapat menerimanya", "cannot take it"),
 }
 
 
