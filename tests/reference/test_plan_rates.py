@@ -74,7 +74,16 @@ def test_postgresql_holds_it_as_an_exclusion_constraint():
 
 
 def test_the_admin_explains_an_overlapping_rate_and_stores_nothing(client):
-    client.force_login(user_make(is_staff=True, is_superuser=True))
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin = user_make(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    # The admin asks for a second factor: as if the TOTP step had been passed.
+    device = TOTPDevice.objects.create(user=admin, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     response = client.post(reverse("admin:reference_plan_add"), {
         "number": 2, "insured_monthly_earnings": "1700.00", "monthly_contribution": "21.00",
         "effective_from": "2031-01-01", "effective_to": "",
