@@ -47,7 +47,7 @@ class SettlePaidForm(AriaFormMixin, forms.Form):
 
 
 class RefundFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), choices=[("", _("All")), *Refund.State.choices], required=False,
+    state = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Refund.State.choices], required=False,
                               widget=forms.Select(attrs={"class": "input"}))
 
 
