@@ -15,6 +15,8 @@ urlpatterns = [
     path("self-employed/contributions/", include("matrix.contributions.urls")),
     path("payments/", include("matrix.payments.urls")),
     path("captcha/", include("captcha.urls")),
+    # SMS gateway delivery receipts (answers 404 while SMS_GATEWAY_RECEIPT_SECRET is empty).
+    path("notifications/", include("matrix.notifications.gateway_urls")),
     path("staff/", include("matrix.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]

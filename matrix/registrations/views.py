@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_now
 from matrix.reference.models import Sector
-from matrix.registrations import drafts
+from matrix.registrations import drafts, selectors
 from matrix.registrations.forms import (
     DRAFT_FILE_FIELDS,
     RegistrationForm,
@@ -92,7 +92,7 @@ def _form_kwargs(request, sector, draft_files):
 def register_form(request, sector_code: str):
     """The registration form. Answers and checked uploads are kept as a draft until Submit & Pay."""
     sector = _open_sector(sector_code)
-    existing = Registration.objects.filter(person__user=request.user, sector=sector).first()
+    existing = selectors.registration_in_sector(user=request.user, sector=sector)
     if existing is not None:
         messages.error(request, _("You have already registered this sector. Same sector cannot be registered again."))
         return redirect("registrations:register")
@@ -138,7 +138,7 @@ def _document_kind(sector: Sector, field_name: str) -> str:
 def register_check(request, sector_code: str):
     """Check your answers, then Submit & Pay: the registration is stored and handed to the payment."""
     sector = _open_sector(sector_code)
-    existing = Registration.objects.filter(person__user=request.user, sector=sector).first()
+    existing = selectors.registration_in_sector(user=request.user, sector=sector)
     if existing is not None:
         # A second Submit & Pay (double click, back button): go on with the registration already stored.
         drafts.draft_clear(request.session)

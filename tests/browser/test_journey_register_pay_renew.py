@@ -73,7 +73,7 @@ def test_register_pay_renew_pay_and_see_both_rows(person_page):
     first.refresh_from_db()
     first_payment = Payment.objects.get(contribution=first)
     assert first.state == Contribution.State.PAID
-    assert first.start_at == first_payment.settled_at  # cover starts when the payment is accepted
+    assert first.start_at == first_payment.paid_at  # cover starts at the moment of payment (FPX approval)
     assert first.end_at == coverage_end(start=first.start_at, months=4)
 
     page.goto(page.base_url + "/self-employed/contributions/")

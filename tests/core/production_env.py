@@ -26,7 +26,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     values = {
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
         "ALLOWED_HOSTS": "matrix.example.gov.my",
-        "DATABASE_URL": os.environ.get("PRODUCTION_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h6"),
+        "DATABASE_URL": os.environ.get("PRODUCTION_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
         "REDIS_URL": os.environ.get("PRODUCTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/11"),
         "CELERY_BROKER_URL": os.environ.get("PRODUCTION_TEST_BROKER_URL", "redis://127.0.0.1:6379/12"),
         "PORTAL_BASE_URL": "https://matrix.example.gov.my",

@@ -54,6 +54,8 @@ def _job(name: str, task: str, every: float, clock: Clock, **kwargs) -> Job:
                last_run_at=clock(), **kwargs)
 
 
+# job_run closes stale connections as a long-lived process must; outside a test transaction that is harmless.
+@pytest.mark.django_db(transaction=True)
 def test_each_job_runs_on_its_own_interval_and_not_before():
     clock = Clock()
     fast = _job("fast", "tests.deploy.tick", 60, clock, kwargs={"label": "fast"})
@@ -75,6 +77,8 @@ def test_each_job_runs_on_its_own_interval_and_not_before():
     assert RUNS == ["fast", "fast", "slow"]
 
 
+# job_run closes stale connections as a long-lived process must; outside a test transaction that is harmless.
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_job_is_logged_and_neither_stops_the_others_nor_its_own_next_run(caplog):
     clock = Clock()
     broken = _job("broken", "tests.deploy.boom", 60, clock)
@@ -100,6 +104,8 @@ def test_jobs_come_from_the_beat_schedule_with_their_arguments(settings):
         ("a", timedelta(seconds=120), {"label": "a"}), ("b", timedelta(minutes=5), {})]
 
 
+# job_run closes stale connections as a long-lived process must; outside a test transaction that is harmless.
+@pytest.mark.django_db(transaction=True)
 def test_once_runs_every_job_of_the_beat_schedule_now(settings):
     settings.CELERY_BEAT_SCHEDULE = {
         "one": {"task": "tests.deploy.tick", "schedule": 3600, "kwargs": {"label": "one"}},
@@ -109,6 +115,8 @@ def test_once_runs_every_job_of_the_beat_schedule_now(settings):
     assert sorted(RUNS) == ["one", "two"]
 
 
+# job_run closes stale connections as a long-lived process must; outside a test transaction that is harmless.
+@pytest.mark.django_db(transaction=True)
 def test_once_fails_when_a_job_fails(settings):
     settings.CELERY_BEAT_SCHEDULE = {"bad": {"task": "tests.deploy.boom", "schedule": 60}}
     with pytest.raises(SystemExit):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from matrix.notifications.models import Message
 from tests.notifications.conftest import RECEIPT_SECRET
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.notifications.urls")]
+pytestmark = [pytest.mark.django_db]
 
 URL = "/notifications/sms/receipt/"
 

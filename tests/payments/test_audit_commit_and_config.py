@@ -1,7 +1,6 @@
 """Audit (issue 5): the receipt email leaves only once the settlement commits; a deployment points at PayNet's
 host (URLs, seller ids, keys, certificates) by configuration alone, and production serves no simulator."""
 
-import os
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ from matrix.payments.fpx.messages import BankOption, form_parse, message_signed
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services import payment_requery, payment_settle
 from matrix.payments.services import settle as services
+from tests.core.production_env import clean_env, production_env
 from tests.payments.fpxkit import ac_fields, body, key_pair_make
 from tests.payments.helpers import contribution_for, pending_payment_make
 
@@ -148,12 +148,9 @@ def test_production_with_paynet_settings_serves_no_simulator(tmp_path):
         "s = config.seller(); print(s.ex_id, s.id); print(len(config.certificates())); "
         "print(config.private_key().key_size)"
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FPX_")}
-    env.update(DJANGO_SETTINGS_MODULE="config.django.production",
-               SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789-abcdefghijkl",
-               ALLOWED_HOSTS="matrix.example.gov.my", DATABASE_URL="sqlite:///:memory:",
-               FPX_PRIVATE_KEY_PATH=str(seller.key_path),
-               FPX_CERT_PATHS=f"{fpx.cert_path},{old.cert_path}", **PAYNET)
+    env = clean_env(DJANGO_SETTINGS_MODULE="config.django.production", **production_env(
+        tmp_path, FPX_PRIVATE_KEY_PATH=str(seller.key_path), FPX_CERT_PATHS=f"{fpx.cert_path},{old.cert_path}",
+        **PAYNET))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     lines = result.stdout.strip().splitlines()
     assert lines[-7:] == [

@@ -228,3 +228,16 @@ def test_a_wrong_post_code_is_reported_once(user_client, postcode):
     assert body.count("Enter a post code of 5 digits, like 50000.") == 2  # error summary + inline, once each
     assert body.count('id="id_postcode-error"') == 1
     assert 'maxlength="5"' in body
+
+
+def test_a_cancelled_registration_lets_the_person_open_the_form_of_that_sector_again(user, user_client):
+    from matrix.contributions.services import contribution_cancel
+
+    registration = registration_make(person=person_make(user=user), sector="information-technology")
+    first = contribution_make(registration=registration)
+    assert user_client.get(FORM_URL).status_code == 302  # registered: sent back to SELECT SECTOR
+    contribution_cancel(user=user, contribution_id=first.pk)
+    response = user_client.get(FORM_URL)
+    assert response.status_code == 200
+    assert "registrations/register_form.html" in [template.name for template in response.templates]
+    assert Registration.objects.get(pk=registration.pk).cancelled_at is not None
