@@ -51,14 +51,11 @@ def reconciliation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
+    """The period asked for, or the default (the last 365 days) beside the form's errors when it is invalid."""
     form = PeriodForm(request.GET)
-    if not form.is_valid():
-        form = PeriodForm({})
-        form.is_valid()
-        form_with_errors = PeriodForm(request.GET)
-        form_with_errors.is_valid()
-        return form_with_errors, selectors.Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
-    return form, selectors.Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    valid = form if form.is_valid() else PeriodForm({})
+    valid.is_valid()
+    return form, selectors.Period(valid.cleaned_data["date_from"], valid.cleaned_data["date_to"])
 
 
 def _section(name: str, period: selectors.Period) -> dict:

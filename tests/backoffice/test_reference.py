@@ -113,3 +113,20 @@ def test_the_reference_page_lists_everything_in_malay_too(administrator):
     body = client.get(reverse("backoffice:reference_home")).content.decode()
     assert "Data rujukan" in body and "Kadar pelan baharu" in body and "Teknologi Maklumat" in body
     assert "Maybank2U" in body
+
+
+def test_adding_a_bank_and_a_branch_is_audited(administrator):
+    client = staff_client(administrator)
+    response = client.post(reverse("backoffice:bank_new"), {"code": "TEST0021", "name": "Test Bank",
+                                                             "is_active": "on"})
+    assert response.status_code == 302
+    bank = Bank.objects.get(code="TEST0021")
+    assert AuditEvent.objects.get(action="reference.bank_create").details["changes"]["code"] == {
+        "before": None, "after": "TEST0021"}
+    assert client.post(reverse("backoffice:bank_new"), {"code": "TEST0021", "name": "Again"}).status_code == 400
+    state = Branch.objects.first().state
+    client.post(reverse("backoffice:branch_new"), {"name": "Pejabat PERKESO Ujian", "state": state.pk,
+                                                   "is_active": "on"})
+    branch = Branch.objects.get(name="Pejabat PERKESO Ujian")
+    assert AuditEvent.objects.get(action="reference.branch_create").target_id == str(branch.pk)
+    assert bank.is_active

@@ -44,6 +44,14 @@ class BankForm(forms.ModelForm):
         labels = {"name": gettext_lazy("Name"), "is_active": gettext_lazy("Active")}
 
 
+class BankNewForm(forms.ModelForm):
+    class Meta:
+        model = Bank
+        fields = ["code", "name", "is_active"]
+        labels = {"code": gettext_lazy("FPX bank code"), "name": gettext_lazy("Name"),
+                  "is_active": gettext_lazy("Active")}
+
+
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
@@ -132,6 +140,16 @@ def sector_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bank = get_object_or_404(Bank, pk=pk)
     return _edit(request, form_class=BankForm, instance=bank, title=f"{bank.code} {bank.name}")
+
+
+@staff_required(Role.ADMINISTRATOR)
+def bank_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, form_class=BankNewForm, instance=Bank(), title=_("New bank"))
+
+
+@staff_required(Role.ADMINISTRATOR)
+def branch_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, form_class=BranchForm, instance=Branch(), title=_("New branch"))
 
 
 @staff_required(Role.ADMINISTRATOR)
