@@ -14,6 +14,10 @@ The moment of payment is FPX's approval time, not the moment we learn of it: a d
 answered hours later still starts the cover when the bank approved. It is bounded to [the AR's time, now] (FPX's
 clock is not ours). The approval fixes the contribution's coverage period, draws the receipt number (of the
 approval's year) and queues the receipt email after commit.
+
+`payment_approve` is that approval, and the only one: a Supervisor settling a payment that needs a person (with
+FPX's evidence) and a counter payment (services/counter.py) go through it too, so every receipt number, cover and
+refund comes from one place.
 """
 
 import logging
