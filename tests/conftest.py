@@ -104,14 +104,15 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Count the postgres-marked tests (before -m/-k deselect any); off PostgreSQL, deselect them."""
+    """Count the postgres-marked tests (before -m/-k deselect any); deselect the tests of the other engine."""
     _guard["collected"] = {item.nodeid for item in items if item.get_closest_marker("postgres")}
-    if on_postgres():
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    # `postgres` tests run only on PostgreSQL; `sqlite` tests (SQLite-specific, or engine-independent and slow, such
+    # as a fresh clone's `make run`) only on SQLite. Each is deselected on the other engine, never skipped.
+    other = "sqlite" if on_postgres() else "postgres"
+    deselected = [item for item in items if item.get_closest_marker(other)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
 
 
 @pytest.fixture(autouse=True)

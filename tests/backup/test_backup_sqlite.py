@@ -11,12 +11,11 @@ from django.core.management import CommandError, call_command
 
 from matrix.core.backup import file_sha256
 from tests.backup.portal import manage, portal_data_make, portal_snapshot, snapshot_in, subprocess_env
-from tests.conftest import on_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(on_postgres(), reason="SQLite round trip; test_backup_postgres.py covers PostgreSQL")
+@pytest.mark.sqlite  # the SQLite round trip; test_backup_postgres.py covers PostgreSQL
 def test_a_sqlite_backup_restores_into_a_fresh_database_and_folder(tmp_path, capsys):
     portal_data_make()
     default_storage.save("drafts/20260101000000-" + "a" * 32, ContentFile(b"draft bytes"))

@@ -11,7 +11,8 @@ import requests
 
 from tests.deploy.conftest import ROOT, clean_env, free_port, make_args, wait_for
 
-pytestmark = pytest.mark.timeout(1200)  # builds and installs on a shared machine
+# Builds and installs on a shared machine; engine-independent, so it runs in the SQLite pass only.
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.sqlite]
 PAGES = ["/", "/help/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/", "/dev/outbox/"]
 
 
