@@ -87,6 +87,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,  # a connection kept across requests is checked before reuse (DB restarts)
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
