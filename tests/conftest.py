@@ -174,3 +174,23 @@ def _reference_data(request):
     from tests.factories import reference_data_ensure
 
     reference_data_ensure()
+
+
+def second_factor_verified(client, user):
+    """Sign `client` in as `user` with a verified TOTP device, as the staff sign-in does: the Django admin and the
+    back office refuse a session without one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, with the second factor the admin requires."""
+    return second_factor_verified(client, admin_user)

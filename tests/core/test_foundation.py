@@ -7,6 +7,7 @@ from django.urls import reverse
 from matrix.notifications.models import OutboxMessage
 from matrix.notifications.services import email_send, sms_send
 from matrix.reference.models import Bank, Branch, Plan, Sector, State
+from tests.conftest import second_factor_verified
 from tests.core.production_env import manage, production_env, python
 
 
@@ -109,6 +110,8 @@ def test_staff_can_edit_reference_data_in_the_admin(client: Client):
 
     admin_user = User.objects.create_superuser("800101145555", "a-strong-admin-password")
     client.force_login(admin_user)
+    assert client.get(reverse("admin:reference_sector_changelist")).status_code == 302  # no second factor yet
+    second_factor_verified(client, admin_user)
     sector = Sector.objects.get(code="hawker")
     assert client.get(reverse("admin:reference_sector_changelist")).status_code == 200
     assert client.get(reverse("admin:reference_sector_change", args=[sector.pk])).status_code == 200

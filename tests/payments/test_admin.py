@@ -6,6 +6,7 @@ from django.urls import reverse
 from matrix.contributions.models import Contribution
 from matrix.payments.models import FpxMessage, Payment, Refund
 from matrix.payments.services import payment_settle
+from tests.conftest import second_factor_verified
 from tests.factories import user_make
 from tests.payments.fpxkit import ac_fields, body
 from tests.payments.helpers import pending_payment_make
@@ -15,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(user_make(is_staff=True, is_superuser=True))
-    return client
+    return second_factor_verified(client, user_make(is_staff=True, is_superuser=True))
 
 
 def test_payment_refund_and_message_admin_are_read_only(admin_client, fpx_key):
