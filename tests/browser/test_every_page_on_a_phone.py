@@ -13,7 +13,7 @@ from tests.browser.conftest import page_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PUBLIC = ["/", "/help/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/",
+PUBLIC = ["/", "/help/", "/faq/", "/terms/", "/benefits/", "/accounts/login/", "/accounts/signup/",
           "/accounts/password/forgot/", "/dev/outbox/"]
 SIGNED_IN = ["/accounts/mode/", "/accounts/management/", "/self-employed/", "/self-employed/dashboard/",
              "/self-employed/register/", "/self-employed/register/livestock/",
