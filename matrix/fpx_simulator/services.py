@@ -561,9 +561,9 @@ def direct_ac_start(plan: DirectAcPlan | None) -> threading.Thread | None:
         return None
     thread = threading.Thread(target=_direct_ac_deliver, args=(plan,), name=f"fpx-direct-ac-{plan.label}",
                               daemon=True)
-    with _deliveries_lock:
+    with _deliveries_lock:  # started under the lock: a join never meets a thread that has not started yet
         _deliveries.add(thread)
-    thread.start()
+        thread.start()
     return thread
 
 

@@ -12,6 +12,7 @@ from django.db import connections
 from django.test.testcases import LiveServerThread
 
 from matrix.fpx_simulator import services
+from tests.concurrency import wait_until
 from tests.fpx_simulator import single_worker_urls
 from tests.fpx_simulator.helpers import signed_ar, simulator_signed
 
@@ -70,8 +71,11 @@ def test_direct_ac_reaches_the_same_single_worker_server_without_deadlock(single
                           headers={"Referer": login.url}, timeout=60)
     assert answer.status_code == 200
     assert f'action="{single_worker}/payments/fpx/indirect/"' in answer.text
-    # Answered while the direct AC had not been sent: it leaves after the answer, from a thread of its own.
-    assert not single_worker_urls.received and services.direct_ac_deliveries_under_way() == 1
+    # Answered while the direct AC had not been sent: it leaves after the answer, from a thread of its own. The
+    # server starts that thread when it closes the response, which may be just after the client has read the body.
+    wait_until(lambda: services.direct_ac_deliveries_under_way() == 1, timeout=30,
+               message="the direct AC delivery never started after the answer was sent")
+    assert not single_worker_urls.received
 
     services.direct_ac_release()
     assert services.direct_ac_deliveries_join(timeout=60)  # delivered (OK) to the same one-request server
