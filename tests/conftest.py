@@ -165,15 +165,20 @@ def _reset_language():
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests (browser, races) end with a flush that empties every table, reference data
-    included; put the migration's reference rows back before each of them."""
+    included; put the migration's reference rows back before each of them. The staff audit table refuses DELETE
+    (a trigger): on SQLite, whose flush deletes, lift it for the moment of the flush."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
         return
     request.getfixturevalue("transactional_db")
+    from tests.backoffice.audit_rows import audit_rows_purge
     from tests.factories import reference_data_ensure
 
     reference_data_ensure()
+    yield
+    audit_rows_purge()
 
 
 def second_factor_verified(client, user):
