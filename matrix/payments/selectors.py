@@ -13,6 +13,8 @@ RECEIPT_STAFF_PERMISSION = "payments.view_payment"
 
 _PAYMENT_RELATED = (
     "bank",
+    "branch",
+    "refund",
     "contribution__plan",
     "contribution__registration__sector",
     "contribution__registration__person__user",

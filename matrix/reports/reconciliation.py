@@ -137,7 +137,7 @@ def settlement_file_parse(*, content: bytes) -> list[SettlementLine]:
 def fpx_payments_paid_on(day: date):
     """Our Paid FPX payments (those with an FPX Transaction ID) whose moment of payment is on `day` in KL time."""
     start = kl_start_of_day(day)
-    return Payment.objects.filter(status=Payment.Status.PAID, paid_at__gte=start,
+    return Payment.objects.filter(status=Payment.Status.PAID, method=Payment.Method.FPX, paid_at__gte=start,
                                   paid_at__lt=start + timedelta(days=1)).exclude(fpx_txn_id="")
 
 

@@ -79,3 +79,22 @@ def test_mark_paid_needs_the_bank_reference(supervisor, refund):
     assert response.status_code == 400 and b"Enter the bank reference." in response.content
     refund.refresh_from_db()
     assert refund.state == Refund.State.APPROVED
+
+
+def test_the_person_sees_the_refund_and_the_counter_on_payment_details(supervisor, refund):
+    """PAYMENT DETAILS: "Counter - <branch>" as the Payment Method, and the refund's state, then its date and bank
+    reference once PERKESO has paid it."""
+    from django.test import Client
+
+    owner = refund.payment.contribution.registration.person.user
+    person = Client()
+    person.force_login(owner)
+    url = reverse("payments:detail", args=[refund.payment_id])
+    page = person.get(url).content.decode()
+    assert f"Counter - {refund.payment.branch.name}" in page
+    assert 'data-testid="refund-state">Due<' in page
+    refund_approve(refund_id=refund.pk, staff_user=supervisor.user)
+    refund_mark_paid(refund_id=refund.pk, bank_reference="MBB-REF-1", paid_on=timezone.localdate(),
+                     staff_user=supervisor.user)
+    page = person.get(url).content.decode()
+    assert 'data-testid="refund-state">Paid' in page and "MBB-REF-1" in page
