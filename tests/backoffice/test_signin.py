@@ -62,6 +62,7 @@ def test_first_sign_in_enrols_the_authenticator_app(client):
     page = client.get(reverse("backoffice:signin_enrol"))
     text = page.content.decode()
     assert "otpauth://totp/" in text and "newcomer" in text
+    assert "<svg" in text and "<title>QR code</title>" in text  # the QR code an authenticator app scans
     device = TOTPDevice.objects.get(user=member.user, confirmed=False)
     # The same secret on every visit until it is confirmed.
     client.get(reverse("backoffice:signin_enrol"))
