@@ -41,7 +41,9 @@ class SessionIdleTimeoutMiddleware:
                 response = JsonResponse({"ok": False, "reason": "idle_timeout"}, status=401)
             else:
                 messages.info(request, _("You were signed out because you were inactive. Please log in again."))
-                response = redirect(settings.LOGIN_URL)
+                # Staff sign in at the back office's own page, contributors at theirs.
+                staff = request.path.startswith("/staff/") or request.path.startswith("/admin/")
+                response = redirect("backoffice:login" if staff else settings.LOGIN_URL)
             response.delete_cookie(ACTIVITY_COOKIE, path="/")
             return response
         if recorded is None or now - recorded >= settings.SESSION_ACTIVITY_GRANULARITY_SECONDS:

@@ -149,6 +149,7 @@ def test_an_idle_staff_session_ends(officer, time_machine):
     time_machine.move_to("2026-03-01 10:02:00+08:00", tick=False)
     response = client.get(reverse("backoffice:home"))
     assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:login")  # the staff sign-in, not the contributors' login
     assert "_auth_user_id" not in client.session
 
 
