@@ -9,6 +9,9 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# The scheme (Act 789) began on 1 June 2017: reference rows without a later date are in force from then.
+SCHEME_OPENED = date(2017, 6, 1)
+
 PLAN_RATES_OVERLAP = _(
     "Plan %(number)s already has a rate in force from %(start)s to %(end)s. End-date that rate the day before "
     "this one starts: two rates of one plan cannot be in force on the same day."
@@ -158,6 +161,10 @@ class City(models.Model):
 class Branch(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="branches")
     name = models.CharField(max_length=120, unique=True)
+    name_ms = models.CharField(max_length=120, blank=True, help_text="Malay name, when it differs")
+    # When the branch serves the scheme (a branch that closes keeps its rows for past payments).
+    effective_from = models.DateField(default=SCHEME_OPENED)
+    effective_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     objects = ActiveQuerySet.as_manager()
@@ -165,6 +172,12 @@ class Branch(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "branches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="branch_effective_to_after_from",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -175,12 +188,21 @@ class Bank(models.Model):
 
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=80)
+    name_ms = models.CharField(max_length=80, blank=True, help_text="Malay name, when it differs")
+    effective_from = models.DateField(default=SCHEME_OPENED)
+    effective_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="bank_effective_to_after_from",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -95,14 +95,15 @@ def test_adding_a_class_and_editing_a_bank_and_a_branch(administrator):
                             {"name_en": "Cloud Hosting", "name_ms": "Lain", "is_active": "on"})
     assert duplicate.status_code == 400 and SectorClass.objects.filter(name_en="Cloud Hosting").count() == 1
     bank = Bank.objects.get(code="MB2U0227")
-    client.post(reverse("backoffice:bank_edit", args=[bank.pk]), {"name": bank.name})
+    client.post(reverse("backoffice:bank_edit", args=[bank.pk]), {"name": bank.name, "effective_from": "2017-06-01"})
     bank.refresh_from_db()
     assert not bank.is_active
     assert AuditEvent.objects.get(action="reference.bank_update").details["changes"] == {
         "is_active": {"before": True, "after": False}}
     branch = Branch.objects.first()
     client.post(reverse("backoffice:branch_edit", args=[branch.pk]),
-                {"name": branch.name + " (Baharu)", "state": branch.state_id, "is_active": "on"})
+                {"name": branch.name + " (Baharu)", "state": branch.state_id, "effective_from": "2017-06-01",
+                 "is_active": "on"})
     assert AuditEvent.objects.get(action="reference.branch_update").details["changes"]["name"]["before"] == (
         branch.name)
 
@@ -118,7 +119,7 @@ def test_the_reference_page_lists_everything_in_malay_too(administrator):
 def test_adding_a_bank_and_a_branch_is_audited(administrator):
     client = staff_client(administrator)
     response = client.post(reverse("backoffice:bank_new"), {"code": "TEST0021", "name": "Test Bank",
-                                                             "is_active": "on"})
+                                                             "effective_from": "2026-01-01", "is_active": "on"})
     assert response.status_code == 302
     bank = Bank.objects.get(code="TEST0021")
     assert AuditEvent.objects.get(action="reference.bank_create").details["changes"]["code"] == {
@@ -126,7 +127,33 @@ def test_adding_a_bank_and_a_branch_is_audited(administrator):
     assert client.post(reverse("backoffice:bank_new"), {"code": "TEST0021", "name": "Again"}).status_code == 400
     state = Branch.objects.first().state
     client.post(reverse("backoffice:branch_new"), {"name": "Pejabat PERKESO Ujian", "state": state.pk,
-                                                   "is_active": "on"})
+                                                   "effective_from": "2026-01-01", "is_active": "on"})
     branch = Branch.objects.get(name="Pejabat PERKESO Ujian")
     assert AuditEvent.objects.get(action="reference.branch_create").target_id == str(branch.pk)
     assert bank.is_active
+
+
+def test_banks_and_branches_carry_a_malay_name_and_dates_in_force(administrator):
+    """Reference data with Malay names and effective dates: a bank's and a branch's are edited and audited; an end
+    before the start is refused (by the form and by the database) and changes nothing."""
+    from django.db import IntegrityError, transaction
+
+    client = staff_client(administrator)
+    bank = Bank.objects.get(code="MB2U0227")
+    response = client.post(reverse("backoffice:bank_edit", args=[bank.pk]), {
+        "name": bank.name, "name_ms": "Maybank2U (Malaysia)", "effective_from": "2017-06-01",
+        "effective_to": "2027-12-31", "is_active": "on"})
+    assert response.status_code == 302
+    bank.refresh_from_db()
+    assert (bank.name_ms, str(bank.effective_to)) == ("Maybank2U (Malaysia)", "2027-12-31")
+    changes = AuditEvent.objects.get(action="reference.bank_update").details["changes"]
+    assert changes["name_ms"] == {"before": "", "after": "Maybank2U (Malaysia)"}
+    branch = Branch.objects.first()
+    refused = client.post(reverse("backoffice:branch_edit", args=[branch.pk]), {
+        "name": branch.name, "name_ms": "Cawangan", "state": branch.state_id, "effective_from": "2026-01-01",
+        "effective_to": "2025-01-01", "is_active": "on"})
+    assert refused.status_code == 400
+    branch.refresh_from_db()
+    assert branch.name_ms == "" and branch.effective_to is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Branch.objects.filter(pk=branch.pk).update(effective_from="2026-01-01", effective_to="2025-01-01")

@@ -37,26 +37,34 @@ class SectorClassForm(forms.ModelForm):
                   "is_active": gettext_lazy("Active")}
 
 
+_DATED_LABELS = {"name": gettext_lazy("Name"), "name_ms": gettext_lazy("Name (Malay)"),
+                 "effective_from": gettext_lazy("In force from"), "effective_to": gettext_lazy("In force until"),
+                 "is_active": gettext_lazy("Active")}
+_DATED_WIDGETS = {"effective_from": DateInput(), "effective_to": DateInput()}
+
+
 class BankForm(forms.ModelForm):
     class Meta:
         model = Bank
-        fields = ["name", "is_active"]
-        labels = {"name": gettext_lazy("Name"), "is_active": gettext_lazy("Active")}
+        fields = ["name", "name_ms", "effective_from", "effective_to", "is_active"]
+        labels = _DATED_LABELS
+        widgets = _DATED_WIDGETS
 
 
 class BankNewForm(forms.ModelForm):
     class Meta:
         model = Bank
-        fields = ["code", "name", "is_active"]
-        labels = {"code": gettext_lazy("FPX bank code"), "name": gettext_lazy("Name"),
-                  "is_active": gettext_lazy("Active")}
+        fields = ["code", "name", "name_ms", "effective_from", "effective_to", "is_active"]
+        labels = {**_DATED_LABELS, "code": gettext_lazy("FPX bank code")}
+        widgets = _DATED_WIDGETS
 
 
 class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
-        fields = ["name", "state", "is_active"]
-        labels = {"name": gettext_lazy("Name"), "state": gettext_lazy("State"), "is_active": gettext_lazy("Active")}
+        fields = ["name", "name_ms", "state", "effective_from", "effective_to", "is_active"]
+        labels = {**_DATED_LABELS, "state": gettext_lazy("State")}
+        widgets = _DATED_WIDGETS
 
 
 class PlanRateForm(forms.Form):
