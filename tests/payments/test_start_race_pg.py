@@ -57,8 +57,10 @@ def test_pay_again_racing_the_approval_of_the_expired_attempt(fpx_key, settings)
     stale.refresh_from_db()
     assert stale.status == Payment.Status.PAID and not stale.refund_due
     assert Contribution.objects.get(pk=contribution.pk).state == Contribution.State.PAID
-    if isinstance(started, BaseException):  # the approval came first: nothing left to pay
-        assert "already paid" in str(started)
+    if isinstance(started, BaseException):
+        # The approval came first ("already paid"), or was being settled when the start looked ("in progress":
+        # the start never waits for a settlement while it holds the contribution). Nothing new was opened.
+        assert "already paid" in str(started) or "in progress" in str(started)
         assert Payment.objects.filter(contribution=contribution).count() == 1
     else:  # the start came first: a new attempt, whose approval would be money owed back
         assert Payment.objects.filter(contribution=contribution, status=Payment.Status.PENDING).count() == 1

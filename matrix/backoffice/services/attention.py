@@ -26,7 +26,7 @@ class AttentionRefused(Refused):
 
 
 def _locked(payment_id: int) -> Payment:
-    payment = (Payment.objects.select_for_update(of=("self",)).select_related("contribution")
+    payment = (Payment.objects.select_for_update(of=("self",), no_key=True).select_related("contribution")
                .filter(pk=payment_id).first())
     if payment is None or payment.status != Payment.Status.NEEDS_ATTENTION:
         raise AttentionRefused(_("This payment no longer needs attention."))

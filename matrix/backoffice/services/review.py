@@ -91,7 +91,7 @@ def registration_reject(*, registration_id: int, reason: str, note: str, staff_u
         contribution.rejected_reason = text
         contribution.save(update_fields=["state", "rejected_at", "rejected_reason"])
         if was_paid:
-            paid = Payment.objects.select_for_update().filter(
+            paid = Payment.objects.select_for_update(no_key=True).filter(
                 contribution=contribution, status=Payment.Status.PAID, refund_due=False).first()
             if paid is not None:
                 refunds.append(_refund_for_rejection(paid, now=now).pk)

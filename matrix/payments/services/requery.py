@@ -98,7 +98,8 @@ def _claim(payment: Payment, *, now: datetime, when: str) -> dict[str, str] | No
 def payment_attention_if_overdue(*, payment: Payment, reason: str, now: datetime | None = None) -> bool:
     """A payment still Pending at its maximum age goes to Needs attention with `reason`. True when it did."""
     now = now or timezone.now()
-    payment = Payment.objects.select_for_update(of=("self",)).filter(pk=payment.pk, status=Status.PENDING).first()
+    payment = (Payment.objects.select_for_update(of=("self",), no_key=True)
+               .filter(pk=payment.pk, status=Status.PENDING).first())
     if payment is None or now - payment.created_at < timedelta(seconds=settings.FPX_PENDING_MAX_AGE_SECONDS):
         return False
     days = (now - payment.created_at) / timedelta(days=1)

@@ -242,7 +242,7 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
 
     # 2. About one of our orders, as we sent it? Lock the attempt: one settlement at a time.
     payment = (
-        Payment.objects.select_for_update(of=("self",))
+        Payment.objects.select_for_update(of=("self",), no_key=True)
         .select_related("contribution", "bank")
         .filter(seller_ex_order_no=ac.seller_ex_order_no)
         .first()

@@ -159,18 +159,20 @@ def payment_start(*, contribution: Contribution, user, bank_code: str) -> Paymen
     - FPX has answered it (pending at the bank, 09/99): the money may be on its way; nothing new starts.
 
     A contribution whose rate is no longer in force cannot be paid: it is cancelled and started again at the
-    current rate. Lock order: the pending attempt, then the contribution (settlement locks the payment before
-    the contribution too), so a start and a settlement of the same attempt never deadlock."""
+    current rate.
+
+    Locks: the contribution first, which serialises the starts of one contribution; then a stale attempt is closed
+    only if no settlement holds it (SKIP LOCKED: one being settled is "in progress"). Payment rows are locked FOR
+    NO KEY UPDATE everywhere, so logging a message against an attempt never waits for its settlement: a start
+    never waits for a payment while it holds the contribution, and settlement (payment, then contribution) and
+    starts cannot deadlock."""
     now = timezone.now()
-    owned = Payment.objects.filter(contribution_id=contribution.pk, contribution__registration__person__user=user)
-    pending = owned.select_for_update(of=("self",)).filter(status=Payment.Status.PENDING).first()
     contribution = (
         Contribution.objects.select_for_update(of=("self",))
         .select_related("registration__person__user")
         .get(pk=contribution.pk, registration__person__user=user)
     )
     _payable_check(contribution, now=now)
-    # Re-read under the contribution's lock: a concurrent start may have opened an attempt meanwhile.
     pending = contribution.payments.filter(status=Payment.Status.PENDING).first()
     if pending is not None:
         pending.contribution = contribution
@@ -178,7 +180,12 @@ def payment_start(*, contribution: Contribution, user, bank_code: str) -> Paymen
             raise UnableToTakePayment(str(IN_PROGRESS))
         if payment_ar_valid(payment=pending, now=now):
             return _ar_for(pending, now=now, outcome="sent to the browser again (repeated start)", repeated=True)
-        _unanswered_close(pending, now=now)
+        free = (Payment.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
+                .filter(pk=pending.pk, status=Payment.Status.PENDING).first())
+        if free is None:  # FPX's answer is being settled right now
+            raise UnableToTakePayment(str(IN_PROGRESS))
+        free.contribution = contribution
+        _unanswered_close(free, now=now)
 
     bank_code = (bank_code or "").strip()
     if not bank_code or len(bank_code) > 10 or not bank_code.isalnum():
