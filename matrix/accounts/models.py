@@ -34,7 +34,8 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     id_type = models.CharField(_("ID Type"), max_length=10, choices=IdType.choices, default=IdType.MYKAD)
-    id_number = models.CharField(_("IC Number"), max_length=20, unique=True)
+    # 20 for identity numbers; staff accounts are "staff:<username>" (usernames up to 50 characters).
+    id_number = models.CharField(_("IC Number"), max_length=60, unique=True)
     full_name = models.CharField(_("Full Name"), max_length=150)
     email = models.EmailField(_("Email"), blank=True)
     mobile = models.CharField(_("Mobile Number"), max_length=15, blank=True, help_text="E.164 digits: 60108877665")

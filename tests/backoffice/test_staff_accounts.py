@@ -74,3 +74,13 @@ def test_an_administrator_cannot_deactivate_themselves(administrator):
     client.post(reverse("backoffice:staff_deactivate", args=[administrator.pk]))
     administrator.refresh_from_db()
     assert administrator.is_active
+
+
+def test_the_longest_username_fits_the_account_row():
+    """A username may have 50 characters; the account row keeps "staff:<username>" whole (PostgreSQL enforces
+    the column's length, which SQLite does not)."""
+    from tests.backoffice.conftest import make_staff
+
+    member = make_staff("a" * 50, Role.OFFICER)
+    member.user.refresh_from_db()
+    assert member.user.id_number == "staff:" + "a" * 50
