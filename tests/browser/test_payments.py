@@ -103,7 +103,9 @@ def test_leave_pending_then_settled_by_the_requery_task(page, payer, settings):
     # Later the bank approves; FPX only tells us when we ask (AE): the periodic re-query does.
     simulator.simulated_transaction_settle(code="00", seller_ex_order_no=payment.seller_ex_order_no)
     settings.FPX_REQUERY_AFTER_SECONDS = 0
-    counts = payments_requery_pending.delay().get()
+    # Run in this thread, as beat's worker would; not .delay().get(): Celery's eager "no join inside a task" flag
+    # is process-wide and the live server's thread may be running an eager task at that moment.
+    counts = payments_requery_pending()
     assert counts["settled"] == 1
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID and payment.receipt_no

@@ -27,7 +27,6 @@ from psycopg import sql
 
 from deploy.serve import Stack, bucket_ensure, certificate_ensure, url_ok
 from matrix.notifications.devgateway import DevSmsGateway
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.deploy.conftest import BROKER_URL, REDIS_URL, ROOT, clean_env, free_port, wait_for
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
@@ -159,17 +158,11 @@ def _alive(stack: Stack) -> None:
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB",
-                                      ignore_https_errors=True)
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def browser_page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB", ignore_https_errors=True)
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
 
 
 def _captcha_answer(database_url: str, hashkey: str) -> str:
