@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from matrix.notifications.models import Message
+from tests.concurrency import wait_until
 from tests.notifications.conftest import RECEIPT_SECRET
 
 pytestmark = [pytest.mark.django_db]
@@ -117,11 +118,7 @@ def test_the_local_gateway_calls_back_with_a_receipt(live_server, settings, djan
         settings.SMS_BACKEND = "http"
         settings.SMS_GATEWAY_URL = gateway.url
         message = sms_send(to="60108877665", text="Hello")
-        import time
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not gateway.receipts:
-            time.sleep(0.05)
+        wait_until(lambda: gateway.receipts, timeout=30, message="the gateway sent no delivery receipt")
     assert gateway.receipts and gateway.receipts[0][1] == 200
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED and message.provider_id == gateway.messages[0]["id"]
