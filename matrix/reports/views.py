@@ -1,7 +1,5 @@
 """Reconciliation and reports pages (Supervisors). Thin: parse, call reconciliation/selectors, render, audit."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from matrix.backoffice.audit import audit_record
 from matrix.backoffice.models import Role
 from matrix.backoffice.permissions import staff_required
+from matrix.core.csvsafe import SafeWriter
 from matrix.core.money import money_format
 from matrix.reports import selectors
 from matrix.reports.charts import bar_chart
@@ -90,7 +89,7 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
         "report": report, "date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report}-{period.start}-{period.end}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow([_("Category"), _("Count")] + ([_("Amount (RM)")] if amounts else []))
     for row in rows:
         writer.writerow([row["label"], row["count"]] + ([f"{row['amount']:.2f}"] if amounts else []))

@@ -3,6 +3,7 @@ SQLite and PostgreSQL), and the Administrators' audit log with filters and CSV e
 
 import csv
 import io
+import json
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -86,3 +87,19 @@ def test_the_audit_log_exports_csv_and_the_export_is_audited(administrator, offi
     assert rows[0][:3] == ["time", "actor", "action"]
     assert [row[1:5] for row in rows[1:]] == [["officer1", "person.view", "accounts.user", "7"]]
     assert AuditEvent.objects.filter(action="audit.export", actor=administrator.user).exists()
+
+
+def test_the_audit_export_writes_text_that_a_spreadsheet_would_run_as_text(administrator, officer):
+    # A stranger's request path and a name typed by a person end up in audit rows, then in Excel.
+    audit_record(actor=officer.user, action="person.view", target="accounts.user:7",
+                 details={"name": "=HYPERLINK(\"http://evil.example\",\"x\")"})
+    request = RequestFactory().get("/staff/")
+    request.path = "=cmd|' /C calc'!A0"
+    audit_record(request=request, actor=officer.user, action="person.search")
+    response = staff_client(administrator).get(reverse("backoffice:audit_export"), {"actor": "officer1"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    paths = {row[2]: row[6] for row in rows[1:]}
+    assert paths["person.search"] == "'=cmd|' /C calc'!A0"
+    details = {row[2]: row[7] for row in rows[1:]}
+    assert json.loads(details["person.view"]) == {"name": "=HYPERLINK(\"http://evil.example\",\"x\")"}
+    assert not any(value.startswith(("=", "+", "@")) for row in rows for value in row)

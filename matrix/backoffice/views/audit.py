@@ -1,6 +1,6 @@
 """The audit log (Administrators): browse with filters, export as CSV. Exporting is itself audited."""
 
-import csv
+import json
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -11,6 +11,7 @@ from matrix.backoffice.audit import audit_record
 from matrix.backoffice.forms import AuditFilterForm
 from matrix.backoffice.models import Role
 from matrix.backoffice.permissions import staff_required
+from matrix.core.csvsafe import SafeWriter
 from matrix.core.kltime import kl
 
 
@@ -38,7 +39,7 @@ class _Echo:
 def audit_export(request: HttpRequest) -> HttpResponse:
     _form, filters, events = _filtered(request)
     audit_record(request=request, action="audit.export", details={k: str(v) for k, v in filters.items() if v})
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
     header = ["time", "actor", "action", "target_type", "target_id", "ip_address", "path", "details"]
 
     def rows():
@@ -46,7 +47,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for event in events.iterator(chunk_size=1000):
             yield writer.writerow([
                 kl(event.created_at).isoformat(), event.actor_label, event.action, event.target_type,
-                event.target_id, event.ip_address or "", event.path, event.details,
+                event.target_id, event.ip_address or "", event.path, json.dumps(event.details, ensure_ascii=False),
             ])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
