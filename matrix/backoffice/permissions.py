@@ -2,9 +2,11 @@
 
 `staff_required(role)` wraps a view: anonymous people are sent to the staff sign-in; a contributor, an inactive
 staff member, a session without a verified TOTP code, or a staff member below `role` gets the 403 page. Every
-refusal writes an audit row. The wrapped view carries `required_role`, which tests/backoffice/test_permissions.py
-reads to walk every /staff/ URL."""
+refusal by a signed-in account writes an audit row; an anonymous visitor's is only logged (matrix.security),
+so that strangers cannot grow the append-only audit table. The wrapped view carries `required_role`, which
+tests/backoffice/test_permissions.py reads to walk every /staff/ URL."""
 
+import logging
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +17,8 @@ from matrix.backoffice.audit import audit_record
 from matrix.backoffice.models import Role, StaffMember
 
 ACCESS_REFUSED = "access.refused"
+
+logger = logging.getLogger("matrix.security")
 
 
 def staff_member_of(user) -> StaffMember | None:
@@ -48,7 +52,7 @@ def staff_required(role: str = Role.OFFICER):
         def wrapped(request, *args, **kwargs):
             details = {"required_role": role.value, "view": view.__name__}
             if not request.user.is_authenticated:
-                audit_record(request=request, action=ACCESS_REFUSED, details={**details, "reason": "anonymous"})
+                logger.info("staff page refused to an anonymous visitor", extra={**details, "path": request.path})
                 return redirect_to_login(request.get_full_path(), reverse("backoffice:login"))
             reason = _refusal_reason(request, role)
             if reason is not None:
