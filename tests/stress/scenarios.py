@@ -1,0 +1,326 @@
+"""The stress scenarios (issue 15), shared by the bounded tests in this folder (CI) and `make stress` (full sizes).
+
+Each scenario builds its payments through the real services, throws FPX's messages (or FPX's faults) at the portal
+with real concurrency (a threaded WSGI server on a free port, one database connection per request, and sender
+threads with connections of their own), then checks what the database holds and returns a `Row`: attempts
+(messages or actions sent), failures (server errors, unexpected answers, broken invariants), lost items
+(payments not settled as FPX said, receipts or messages missing; must be 0) and the time it took.
+
+The scenarios need a transactional test database (`django_db(transaction=True)`), FPX's test key (`fpx_key`) and
+the settings of tests/stress/conftest.py. Sizes come from the caller; `make stress` sets STRESS_FULL=1.
+"""
+
+import http.client
+import logging
+import os
+import queue
+import random
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.db import connection
+from django.utils import timezone
+
+from matrix.contributions.models import Contribution
+from matrix.notifications.models import OutboxMessage
+from matrix.payments.fpx.messages import message_signed, time_format
+from matrix.payments.models import FpxMessage, Payment, Refund
+from matrix.payments.services import payment_settle_body
+from tests.payments.fpxkit import SELLER_EX_ID, SELLER_ID
+from tests.payments.helpers import pending_payment_make
+
+Channel = FpxMessage.Channel
+Status = Payment.Status
+
+FULL = os.environ.get("STRESS_FULL", "") in ("1", "true", "yes")
+REFUSALS = ("51", "BC", "1M", "05")  # final refusals FPX answers with (insufficient funds, cancelled, timeout...)
+
+
+@dataclass
+class Row:
+    """One line of the stress table."""
+
+    scenario: str
+    attempts: int = 0
+    failures: int = 0
+    lost: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def fail(self, note: str) -> None:
+        self.failures += 1
+        if len(self.notes) < 20:
+            self.notes.append(note)
+
+    def line(self) -> str:
+        return f"{self.scenario:<44} {self.attempts:>9} {self.failures:>9} {self.lost:>6} {self.seconds:>9.1f}"
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{name} {value}" for name, value in self.counts.items())
+        notes = "".join(f"\n    ! {note}" for note in self.notes)
+        return f"{self.line()}\n    {counts}{notes}"
+
+
+TABLE_HEADER = f"{'scenario':<44} {'attempts':>9} {'failures':>9} {'lost':>6} {'time (s)':>9}"
+ROWS: list[Row] = []  # every row of this session, printed as the table at the end (tests/stress/conftest.py)
+
+
+def table(rows: Iterable[Row]) -> str:
+    return "\n".join([TABLE_HEADER, "-" * len(TABLE_HEADER), *(row.summary() for row in rows)])
+
+
+@contextmanager
+def quiet_logs():
+    """Thousands of expected warnings (an enquiry answered 09 after the payment was paid...) cost time and hide
+    the table; errors still show."""
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+# --- a live portal -------------------------------------------------------------------------------------------------
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # the table says what happened
+        pass
+
+
+class LivePortal:
+    """The portal's WSGI application on a free local port, one thread and one database connection per request
+    (closed when the request ends), as under gunicorn's threads. Use as a context manager."""
+
+    def __init__(self):
+        self.server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
+        self.server.set_app(WSGIHandler())
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="live-portal")
+
+    def __enter__(self) -> "LivePortal":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(30)
+
+    def post(self, path: str, body: str) -> tuple[int, str, str]:
+        """POST a urlencoded body; (status, body text, Location)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("POST", path, body=body.encode(), headers={
+                "Host": "testserver", "Content-Type": "application/x-www-form-urlencoded", "Connection": "close"})
+            response = conn.getresponse()
+            return response.status, response.read().decode(errors="replace"), response.getheader("Location") or ""
+        finally:
+            conn.close()
+
+
+def run_in_threads(jobs: list[Callable[[], None]], *, threads: int) -> list[BaseException]:
+    """Run the jobs from a shared queue in `threads` threads (each with its own database connection, closed at
+    the end); the exceptions they raised."""
+    work: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        work.put(job)
+    errors: list[BaseException] = []
+
+    def drain() -> None:
+        try:
+            while True:
+                try:
+                    job = work.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    job()
+                except BaseException as exc:  # noqa: BLE001 - counted as a failure by the caller
+                    errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=drain, daemon=True, name=f"stress-{index}") for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(900)
+    if any(worker.is_alive() for worker in workers):
+        errors.append(TimeoutError("a sender thread did not finish within 900 s"))
+    return errors
+
+
+# --- FPX's messages ------------------------------------------------------------------------------------------------
+
+def ac_signed(payment: Payment, *, key, code: str, txn_id: str, approved_at) -> str:
+    """The urlencoded AC FPX sends about `payment` with `code`, signed with FPX's key."""
+    approved = code == "00"
+    fields = {
+        "fpx_msgType": "AC", "fpx_msgToken": "01", "fpx_sellerExId": SELLER_EX_ID, "fpx_sellerId": SELLER_ID,
+        "fpx_sellerExOrderNo": payment.seller_ex_order_no, "fpx_sellerOrderNo": payment.seller_order_no,
+        "fpx_sellerTxnTime": payment.seller_txn_time, "fpx_txnAmount": f"{payment.amount:.2f}",
+        "fpx_txnCurrency": "MYR", "fpx_debitAuthCode": code, "fpx_debitAuthNo": "15733223" if approved else "",
+        "fpx_creditAuthCode": "00" if approved else "", "fpx_creditAuthNo": "9999999999" if approved else "",
+        "fpx_fpxTxnId": txn_id, "fpx_fpxTxnTime": time_format(approved_at), "fpx_buyerBankId": "ABB0233",
+        "fpx_buyerBankBranch": "AFFIN BANK", "fpx_buyerName": "SITI BINTI HASSAN", "fpx_buyerId": "",
+        "fpx_buyerIban": "", "fpx_makerName": "",
+    }
+    return urlencode(message_signed(fields, "AC", key))
+
+
+def payments_open(count: int) -> list[Payment]:
+    """`count` Pending payments, each of its own person and contribution, opened through payment_start."""
+    return [pending_payment_make() for _ in range(count)]
+
+
+# --- the callback storm --------------------------------------------------------------------------------------------
+
+def callback_storm(*, payments: int, key, seed: int = 15, copies: tuple[int, int] = (5, 20), senders: int = 12,
+                   approve_share: float = 0.8) -> Row:
+    """`payments` Pending payments; FPX approves about `approve_share` of them and refuses the rest. Each one's
+    direct AC is sent `copies` (5 to 20) times, its indirect AC 1 to 2 times, and 1 to 3 AE answers (an earlier
+    "09 pending", or the final answer) are settled, all shuffled together and sent at once by `senders` threads:
+    the direct and indirect ACs over HTTP to the live portal, the AE answers through the re-query's settlement.
+
+    Checked: every direct AC answered OK, every indirect AC sent to PAYMENT DETAILS, no server error; each payment
+    ends as FPX said (lost: an approved payment not Paid, a refused one not Failed), one receipt number and one
+    receipt email per approved payment, each contribution covered once, no refund; and no status regression: each
+    payment's log shows at most one settling message, after which every message is a duplicate."""
+    rng = random.Random(seed)
+    row = Row(f"callback storm ({payments} payments)")
+    opened = payments_open(payments)
+    started = time.monotonic()
+    plan: dict[int, str] = {}
+    groups: list[list[tuple[int, str, str]]] = []  # (payment id, channel, body), a few payments per group
+    sent: Counter = Counter()
+    group_size = max(1, senders // 4)  # the copies of about 3 payments race in the senders at any moment
+    for index, payment in enumerate(opened):
+        final = "00" if rng.random() < approve_share else rng.choice(REFUSALS)
+        plan[payment.pk] = final
+        txn_id = f"{time_format(timezone.now())[2:]}{index % 10000:04d}"
+        final_body = ac_signed(payment, key=key, code=final, txn_id=txn_id, approved_at=timezone.now())
+        pending_body = ac_signed(payment, key=key, code="09", txn_id=txn_id, approved_at=timezone.now())
+        mine = [(payment.pk, Channel.AC_DIRECT, final_body)] * rng.randint(*copies)
+        mine += [(payment.pk, Channel.AC_INDIRECT, final_body)] * rng.randint(1, 2)
+        mine += [(payment.pk, Channel.AE_REPLY, rng.choice((final_body, pending_body)))
+                 for _ in range(rng.randint(1, 3))]
+        for payment_id, channel, _body in mine:
+            sent[(payment_id, channel)] += 1
+        if index % group_size == 0:
+            groups.append([])
+        groups[-1] += mine
+    rng.shuffle(groups)
+    jobs = []
+    for group in groups:  # random order inside a group: direct, indirect and AE answers of its payments mixed
+        rng.shuffle(group)
+        jobs += group
+    row.attempts = len(jobs)
+    answers: Counter = Counter()
+    problems: list[str] = []
+
+    with quiet_logs(), LivePortal() as portal:
+        def send(payment_id: int, channel: str, raw: str) -> None:
+            if channel == Channel.AE_REPLY:
+                result = payment_settle_body(raw_body=raw, channel=channel)
+                answers["AE accepted" if result.accepted else "AE refused"] += 1
+                if not result.accepted:
+                    problems.append(f"AE answer for payment {payment_id} refused: {result.outcome}")
+                return
+            path = "/payments/fpx/direct/" if channel == Channel.AC_DIRECT else "/payments/fpx/indirect/"
+            status, text, location = portal.post(path, raw)
+            answers[f"HTTP {status}"] += 1
+            if channel == Channel.AC_DIRECT and (status, text) != (200, "OK"):
+                problems.append(f"direct AC for payment {payment_id}: HTTP {status} {text[:80]!r}")
+            if channel == Channel.AC_INDIRECT and (status != 302 or f"/payments/{payment_id}/" not in location):
+                problems.append(f"indirect AC for payment {payment_id}: HTTP {status} -> {location!r}")
+
+        errors = run_in_threads(
+            [lambda job=job: send(*job) for job in jobs], threads=senders)
+    for error in errors:
+        row.fail(f"sender raised {error!r}")
+    for problem in problems:
+        row.fail(problem)
+
+    _storm_check(row, plan=plan, sent=sent)
+    row.counts = {"messages": len(jobs), **answers, **row.counts}
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
+
+
+def _storm_check(row: Row, *, plan: dict[int, str], sent: Counter) -> None:
+    approved = {pk for pk, code in plan.items() if code == "00"}
+    payments = {payment.pk: payment for payment in Payment.objects.filter(pk__in=plan)}
+    status = Counter(payment.status for payment in payments.values())
+    for pk, code in plan.items():
+        want = Status.PAID if code == "00" else Status.FAILED
+        if payments[pk].status != want:
+            row.lost += 1
+            row.fail(f"payment {pk}: FPX said {code}, the payment is {payments[pk].status}")
+    receipt_nos = [payments[pk].receipt_no for pk in approved if payments[pk].receipt_no]
+    if len(set(receipt_nos)) != len(receipt_nos):
+        row.fail("a receipt number was given twice")
+    refused_with_receipt = [pk for pk in plan if pk not in approved and payments[pk].receipt_no]
+    for pk in refused_with_receipt:
+        row.fail(f"refused payment {pk} has a receipt number")
+    # One receipt email per approved payment (sent after the settlement commits).
+    emails = Counter()
+    subjects = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL).values_list("subject", flat=True)
+    by_no = {payments[pk].receipt_no: pk for pk in approved if payments[pk].receipt_no}
+    for subject in subjects:
+        number = subject.rsplit(" ", 1)[-1]
+        if number in by_no:
+            emails[by_no[number]] += 1
+    for pk in approved:
+        if emails[pk] == 0:
+            row.lost += 1
+            row.fail(f"payment {pk}: no receipt email")
+        elif emails[pk] > 1:
+            row.fail(f"payment {pk}: {emails[pk]} receipt emails")
+    # Cover: each approved payment's contribution paid once, from one approval; refused ones untouched.
+    contributions = Contribution.objects.filter(payments__pk__in=plan).values_list("pk", "state", "start_at")
+    by_contribution = {pk: (state, start) for pk, state, start in contributions}
+    for pk in plan:
+        state, start = by_contribution[payments[pk].contribution_id]
+        if (pk in approved) != (state == Contribution.State.PAID and start is not None):
+            row.fail(f"payment {pk} ({plan[pk]}): contribution is {state}")
+    paid_per_contribution = Counter(payments[pk].contribution_id for pk in plan if payments[pk].status == Status.PAID)
+    doubles = [pk for pk, count in paid_per_contribution.items() if count > 1]
+    for pk in doubles:
+        row.fail(f"contribution {pk} paid {paid_per_contribution[pk]} times")
+    refunds = Refund.objects.filter(payment__pk__in=plan).count()
+    if refunds:
+        row.fail(f"{refunds} refunds opened (no payment was approved twice)")
+    # Every message logged, and at most one settling message per payment, every later one a duplicate.
+    logged = Counter()
+    history = defaultdict(list)
+    for payment_id, channel, outcome in (FpxMessage.objects.filter(payment__pk__in=plan)
+                                         .exclude(channel__in=(Channel.AR, Channel.AE))
+                                         .order_by("pk").values_list("payment_id", "channel", "outcome")):
+        logged[(payment_id, channel)] += 1
+        history[payment_id].append(outcome)
+    for key, count in sent.items():
+        if logged[key] != count:
+            row.lost += abs(count - logged[key])
+            row.fail(f"payment {key[0]} {key[1]}: sent {count}, logged {logged[key]}")
+    regressions = 0
+    for pk, outcomes in history.items():
+        settling = [index for index, outcome in enumerate(outcomes)
+                    if outcome == "paid" or outcome.startswith("failed:")]
+        if len(settling) != 1 or any(not outcome.startswith("duplicate") for outcome in outcomes[settling[0] + 1:]):
+            regressions += 1
+            row.fail(f"payment {pk}: settled {len(settling)} times, log {outcomes[:6]}...")
+    row.counts.update({
+        "payments": len(plan), "approved": len(approved), "paid": status[Status.PAID],
+        "failed": status[Status.FAILED], "pending": status[Status.PENDING], "receipt numbers": len(set(receipt_nos)),
+        "receipt emails": sum(emails.values()), "double settlements": regressions + len(doubles),
+        "refunds": refunds,
+    })
