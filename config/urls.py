@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from matrix.api.api import api as api_v1
 from matrix.core import views as core_views
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     # SMS gateway delivery receipts (answers 404 while SMS_GATEWAY_RECEIPT_SECRET is empty).
     path("notifications/", include("matrix.notifications.gateway_urls")),
     path("staff/", include("matrix.backoffice.urls")),
+    path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]
 

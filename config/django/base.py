@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "matrix.pages",
     "matrix.backoffice",
     "matrix.reports",
+    "ninja",  # django-ninja's templates and static files: the API docs without a CDN
+    "matrix.api",
 ]
 
 MIDDLEWARE = [
