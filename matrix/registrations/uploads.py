@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from matrix.registrations import upload_checks
+
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 ORIGINAL_NAME_MAX = 100
@@ -70,7 +72,8 @@ def original_name_clean(name: str, *, content_type: str = "") -> str:
 
 
 def upload_check(upload) -> CheckedUpload:
-    """Accept a PDF, JPEG or PNG of at most UPLOAD_MAX_BYTES; raise ValidationError with a clear message."""
+    """Accept a PDF, JPEG or PNG of at most UPLOAD_MAX_BYTES that passes `upload_checks` (name, no HTML, pixel
+    count, no active content in a PDF); raise ValidationError with a clear message."""
     size = upload.size or 0
     if size > upload_max_bytes():
         raise ValidationError(
@@ -87,18 +90,27 @@ def upload_check(upload) -> CheckedUpload:
     wrong_type = ValidationError(_("The selected file must be a PDF, JPEG or PNG."), code="wrong_type")
     if content_type not in ALLOWED_TYPES:
         raise wrong_type
+    if content_type == "application/pdf" and not head.startswith(b"%PDF-"):
+        raise wrong_type
+    name = getattr(upload, "name", "") or ""
+    upload_checks.name_matches_content(original_name_clean(name, content_type=content_type), content_type)
+    data = upload.read()
+    upload.seek(0)
+    upload_checks.html_absent(data)
     if content_type == "application/pdf":
-        if not head.startswith(b"%PDF-"):
-            raise wrong_type
+        upload_checks.pdf_inactive(data)
     else:
         try:
             with Image.open(upload) as image:
                 if image.format != PILLOW_FORMATS[content_type]:
                     raise wrong_type
+                upload_checks.image_pixels_within_limit(*image.size)
                 image.verify()
         except ValidationError:
             raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        except Image.DecompressionBombError as exc:  # beyond Pillow's own limit: refused before our check
+            raise upload_checks.image_too_large() from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise wrong_type from exc
         finally:
             upload.seek(0)

@@ -99,7 +99,7 @@ def test_the_form_refuses_bad_files_with_a_clear_message_and_keeps_nothing(setti
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
-    assert re.search(rf'<a href="#id_sector_document">{re.escape(message)}</a>', body)
+    assert re.search(rf'<a href="#id_sector_document">(?:<span[^>]*>[^<]*</span>: )?{re.escape(message)}</a>', body)
     assert body.count(message) >= 2  # in the summary and next to the field
     # The refused file was not stored; the valid identification card was kept for the next post.
     assert len(_drafts_on_disk(settings)) == 1
