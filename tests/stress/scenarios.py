@@ -324,3 +324,205 @@ def _storm_check(row: Row, *, plan: dict[int, str], sent: Counter) -> None:
         "receipt emails": sum(emails.values()), "double settlements": regressions + len(doubles),
         "refunds": refunds,
     })
+
+
+# --- FPX's host down, slow, failing, answering garbage ---------------------------------------------------------
+
+class FpxHost:
+    """FPX's enquiry host in miniature, on a free local port: answers each AE with the AC of what FPX knows of the
+    order (`truth`: seller exchange order number -> (code, FPX transaction id)), unless `mode` says otherwise:
+    "slow" (answers after `slow_seconds`, past the client's timeout), "error" (HTTP 503), "garbage" (a rotating
+    set of bad answers: an HTML page, binary bytes, a truncated AC, an AC signed with another key, an empty
+    body). "down" is not a mode: the portal is pointed at a port nobody listens on (`down_url`)."""
+
+    def __init__(self, *, key, forged_key):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.key, self.forged_key = key, forged_key
+        self.truth: dict[str, tuple[str, str]] = {}
+        self.mode, self.slow_seconds = "normal", 1.0
+        self.asked: Counter = Counter()
+        self._garbage = 0
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status, payload = host.answer(raw)
+                if status is None:
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/enquiry/"
+        import socket
+
+        with socket.socket() as sock:  # a port that was free a moment ago and that nobody listens on
+            sock.bind(("127.0.0.1", 0))
+            self.down_url = f"http://127.0.0.1:{sock.getsockname()[1]}/enquiry/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="fpx-host")
+
+    def __enter__(self) -> "FpxHost":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, raw: bytes) -> tuple[int | None, bytes]:
+        from matrix.payments.fpx.messages import form_parse
+
+        fields = form_parse(raw)
+        ex_order_no = fields.get("fpx_sellerExOrderNo", "")
+        self.asked[self.mode] += 1
+        if self.mode == "error":
+            return 503, b"<html><body>Service Unavailable</body></html>"
+        if self.mode == "slow":
+            time.sleep(self.slow_seconds)
+        payment = Payment.objects.get(seller_ex_order_no=ex_order_no)
+        connection.close()  # this server thread's connection
+        code, txn_id = self.truth[ex_order_no]
+        good = ac_signed(payment, key=self.key, code=code, txn_id=txn_id, approved_at=timezone.now())
+        if self.mode == "garbage":
+            self._garbage += 1
+            return 200, [
+                b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>",
+                bytes(range(256)),
+                good[: len(good) // 2].encode(),
+                ac_signed(payment, key=self.forged_key, code="00", txn_id=txn_id,
+                          approved_at=timezone.now()).encode(),
+                b"",
+                b"fpx_msgType=XX&fpx_debitAuthCode=00&fpx_sellerExOrderNo=" + ex_order_no.encode(),
+            ][self._garbage % 6]
+        return 200, good.encode()
+
+
+def _status_shown(client, payment: Payment) -> tuple[int, str]:
+    """What PAYMENT DETAILS shows its owner: (HTTP status, the status badge's text)."""
+    import re
+
+    client.force_login(payment.contribution.registration.person.user)
+    response = client.get(f"/payments/{payment.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    found = re.search(r'data-testid="payment-status"><span class="badge[^"]*">([^<]+)<',
+                      response.content.decode(errors="replace"))
+    return response.status_code, found.group(1).strip() if found else ""
+
+
+def fpx_host_faults(*, payments_per_fault: int, key, forged_key, staff_user, seed: int = 15,
+                    runs_per_fault: int = 1) -> Row:
+    """Pending payments whose direct AC was lost (their AR two hours old), while FPX's enquiry host is down, slow,
+    failing (503) or answering garbage: `runs_per_fault` scheduled re-query runs and the owner's PAYMENT DETAILS
+    page. Throughout, every payment stays Pending (never a false Failed or Paid) and the page says so. Some were
+    already at the end of their bounded life (3 days) while the host was down: they go to Needs attention.
+    Then the host recovers: one re-query run settles every Pending payment as FPX says; staff settle those that
+    need attention with FPX's evidence (Needs attention); FPX's late direct ACs for them are duplicates. Lost:
+    a payment not settled as FPX said, or an approved payment without exactly one receipt email."""
+    from django.conf import settings
+    from django.test import Client, override_settings
+
+    from matrix.backoffice.services.attention import attention_close_failed, attention_settle_paid
+    from matrix.payments.fpx import client as fpx_client
+    from matrix.payments.services.requery import payments_requery_run
+    from tests.payments.helpers import aged
+
+    rng = random.Random(seed)
+    faults = ("down", "slow", "error", "garbage")
+    row = Row(f"FPX host down/slow/503/garbage ({payments_per_fault * 5} payments)")
+    started = time.monotonic()
+    browser = Client()
+    groups: dict[str, list[Payment]] = {}
+    for fault in (*faults, "overdue"):
+        age = settings.FPX_PENDING_MAX_AGE_SECONDS + 60 if fault == "overdue" else 2 * 60 * 60
+        groups[fault] = [aged(payment, age) for payment in payments_open(payments_per_fault)]
+    every = [payment for group in groups.values() for payment in group]
+    with FpxHost(key=key, forged_key=forged_key) as host, quiet_logs(), override_settings(
+            FPX_ENQUIRY_URL=None, FPX_REQUERY_BACKOFF_SECONDS=[0]):
+        for index, payment in enumerate(every):
+            code = "00" if rng.random() < 0.75 else rng.choice(REFUSALS)
+            host.truth[payment.seller_ex_order_no] = (code, f"{time_format(timezone.now())[2:]}{index:04d}")
+        timeout = fpx_client.TIMEOUT
+        for fault in faults:
+            mode_url = host.down_url if fault == "down" else host.url
+            host.mode = "normal" if fault == "down" else fault
+            fpx_client.TIMEOUT = (1.0, 0.3) if fault == "slow" else timeout
+            try:
+                with override_settings(FPX_ENQUIRY_URL=mode_url):
+                    targets = groups[fault] + (groups["overdue"] if fault == "down" else [])
+                    for _ in range(runs_per_fault):
+                        counts = payments_requery_run()
+                        row.attempts += counts["queried"] + counts["errors"]
+                        if counts["settled"]:
+                            row.fail(f"{fault}: a re-query run settled {counts['settled']} payments")
+                        for payment in targets:
+                            shown_code, shown = _status_shown(browser, payment)
+                            row.attempts += 1
+                            want = "Needs attention" if payment in groups["overdue"] else "Pending"
+                            if shown_code != 200 or shown != want:
+                                row.fail(f"{fault}: payment {payment.pk} shown HTTP {shown_code} {shown!r}")
+            finally:
+                fpx_client.TIMEOUT = timeout
+            for payment in targets:
+                payment.refresh_from_db()
+                want = Status.NEEDS_ATTENTION if payment in groups["overdue"] else Status.PENDING
+                if payment.status != want:
+                    row.fail(f"{fault}: payment {payment.pk} is {payment.status} while FPX cannot answer")
+        # Recovery: the host answers again.
+        host.mode = "normal"
+        with override_settings(FPX_ENQUIRY_URL=host.url):
+            counts = payments_requery_run()
+            row.attempts += counts["queried"]
+        for payment in groups["overdue"]:  # staff, with FPX's evidence, through Needs attention
+            code, txn_id = host.truth[payment.seller_ex_order_no]
+            if code == "00":
+                attention_settle_paid(payment_id=payment.pk, fpx_txn_id=txn_id, approved_at=timezone.now(),
+                                      staff_user=staff_user)
+            else:
+                attention_close_failed(payment_id=payment.pk, staff_user=staff_user)
+            row.attempts += 1
+            late = ac_signed(payment, key=key, code=code, txn_id=txn_id, approved_at=timezone.now())
+            result = payment_settle_body(raw_body=late, channel=Channel.AC_DIRECT)
+            row.attempts += 1
+            if not result.outcome.startswith("duplicate"):
+                row.fail(f"late direct AC for payment {payment.pk} after staff settled it: {result.outcome}")
+        row.counts.update({f"AE {mode}": count for mode, count in host.asked.items()})
+        truth = {payment.pk: host.truth[payment.seller_ex_order_no][0] for payment in every}
+    _settled_check(row, truth=truth, browser=browser)
+    row.counts["refused answers logged"] = FpxMessage.objects.filter(
+        channel=Channel.AE_REPLY, outcome__startswith="refused").count()
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
+
+
+def _settled_check(row: Row, *, truth: dict[int, str], browser) -> None:
+    """Every payment settled as FPX said, shown so to its owner; one receipt email per approved payment."""
+    payments = {payment.pk: payment for payment in Payment.objects.filter(pk__in=truth)}
+    for pk, code in truth.items():
+        payment = payments[pk]
+        want = Status.PAID if code == "00" else Status.FAILED
+        if payment.status != want:
+            row.lost += 1
+            row.fail(f"payment {pk}: FPX said {code}, the payment is {payment.status}")
+            continue
+        shown_code, shown = _status_shown(browser, payment)
+        if shown_code != 200 or shown != want.label:
+            row.fail(f"payment {pk} ({payment.status}) shown HTTP {shown_code} {shown!r}")
+        if code == "00":
+            emails = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL,
+                                                  subject__endswith=f" {payment.receipt_no}").count()
+            if emails != 1:
+                row.lost += emails == 0
+                row.fail(f"payment {pk}: {emails} receipt emails")
+    status = Counter(payment.status for payment in payments.values())
+    row.counts.update({"payments": len(truth), "approved": sum(code == "00" for code in truth.values()),
+                       "paid": status[Status.PAID], "failed": status[Status.FAILED],
+                       "still open": status[Status.PENDING] + status[Status.NEEDS_ATTENTION]})
