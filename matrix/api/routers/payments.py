@@ -47,7 +47,8 @@ def payment_start(request, contribution_id: int, payload: PaymentStartIn):
                                                  bank_code=bank.cleaned_data["bank"])
     except UnableToTakePayment as error:
         raise Conflict(str(error), code="not_payable") from None
-    return 201, {"payment_id": started.payment.pk, "method": "POST", "url": started.url,
+    # The simulator's AR URL is a path on this server; the application needs it whole.
+    return 201, {"payment_id": started.payment.pk, "method": "POST", "url": request.build_absolute_uri(started.url),
                  "fields": started.fields, "repeated": started.repeated}
 
 
