@@ -14,7 +14,7 @@ export DJANGO_SETTINGS_MODULE ?= config.django.local
 say = @printf '\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: run serve release test lint bench setup install install-test css messages keys migrate demo static \
-	browser captcha-audio backup restore clean
+	browser captcha-audio backup restore stress clean
 
 $(VENV)/.installed: pyproject.toml
 	$(call say,Python environment in $(VENV): installing the portal's packages (first time: a few minutes))
@@ -141,6 +141,14 @@ lint: install-test
 bench: install-test css messages
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest benchmarks -p no:randomly -q -s
+
+# The stress scenarios at full size (README "Stress"): the callback storm of 1,000 payments, FPX's host faults, a
+# worker killed mid-enquiry, races; prints the table. Needs PostgreSQL (and Redis for the workers' broker):
+# DATABASE_URL=postgres://... make stress. CI runs the bounded versions (tests/stress) in the PostgreSQL pass.
+stress: install-test messages
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make stress needs DATABASE_URL=postgres://..."; exit 2;; esac
+	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
+	STRESS_FULL=1 DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest tests/stress -p no:randomly -q $(PYTEST_ARGS)
 
 clean:
 	rm -rf .venv var static/css/matrix.css frontend/node_modules
