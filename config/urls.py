@@ -18,10 +18,16 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     # SMS gateway delivery receipts (answers 404 while SMS_GATEWAY_RECEIPT_SECRET is empty).
     path("notifications/", include("matrix.notifications.gateway_urls")),
+    path("messages/", include("matrix.notifications.person_urls")),
     path("staff/", include("matrix.backoffice.urls")),
     path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]
+
+# 403 and 404 are Django's handlers with templates/403.html and 404.html; 400 and 500 render the portal's page
+# without the request (no context processors, no database).
+handler400 = "matrix.pages.views.bad_request"
+handler500 = "matrix.pages.views.server_error"
 
 if settings.OUTBOX_ENABLED:
     urlpatterns.append(path("dev/outbox/", include("matrix.notifications.urls")))

@@ -1,6 +1,6 @@
-"""Content pages (Help, FAQ, Terms & Conditions): written by Administrators in English and Malay, shown in the
-person's language. Bodies are plain text with a tiny layout language (see rendering.py): never HTML, so what staff
-type cannot inject markup into a public page."""
+"""Content pages (Help, FAQ, Terms & Conditions, Contact Us): written by Administrators in English and Malay,
+shown in the person's language. Bodies are plain text with a tiny layout language (see rendering.py): never
+HTML, so what staff type cannot inject markup into a public page."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ class ContentPage(models.Model):
         HELP = "help", _("Help")
         FAQ = "faq", _("FAQ")
         TERMS = "terms", _("Terms & Conditions")
+        CONTACT = "contact", _("Contact Us")
 
     slug = models.CharField(max_length=20, unique=True, choices=Slug.choices)
     title_en = models.CharField(_("Title (English)"), max_length=120)
@@ -26,7 +27,8 @@ class ContentPage(models.Model):
     class Meta:
         ordering = ["slug"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(slug__in=["help", "faq", "terms"]), name="content_page_slug"),
+            models.CheckConstraint(condition=models.Q(slug__in=["help", "faq", "terms", "contact"]),
+                                   name="content_page_slug"),
             models.CheckConstraint(condition=~models.Q(title_en="") & ~models.Q(body_en=""),
                                    name="content_page_english_required"),
         ]

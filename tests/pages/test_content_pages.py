@@ -14,9 +14,9 @@ def _malay(client):
     client.post(reverse("set_language"), {"language": "ms", "next": "/"})
 
 
-def test_the_migration_seeded_the_three_pages_in_both_languages():
+def test_the_migrations_seeded_the_four_pages_in_both_languages():
     pages = {page.slug: page for page in ContentPage.objects.all()}
-    assert set(pages) == {"help", "faq", "terms"}
+    assert set(pages) == {"help", "faq", "terms", "contact"}
     assert all(page.body_en and page.body_ms and page.title_ms for page in pages.values())
     assert "Cover is never backdated." in pages["terms"].body_en
 
@@ -26,6 +26,8 @@ def test_the_migration_seeded_the_three_pages_in_both_languages():
      "Log masuk dengan nombor kad pengenalan anda"),
     ("pages:terms", "Cover is never backdated.", "Perlindungan tidak sekali-kali berkuat kuasa ke belakang."),
     ("pages:faq", "Who can join the scheme?", "Siapa boleh menyertai skim ini?"),
+    ("pages:faq", "a fine of up to RM10,000", "denda sehingga RM10,000"),
+    ("pages:contact", "Social Security Organisation (PERKESO)", "Pertubuhan Keselamatan Sosial (PERKESO)"),
 ])
 def test_each_page_in_the_readers_language(client, name, english, malay):
     body = client.get(reverse(name)).content.decode()
@@ -66,3 +68,28 @@ def test_staff_text_is_escaped_never_markup():
 
 def test_lines_of_a_paragraph_keep_their_breaks():
     assert content_render("first\nsecond") == "<p>first<br>second</p>"
+
+
+def test_contact_us_is_a_content_page_staff_edit(client):
+    ContentPage.objects.filter(slug="contact").update(body_en="## Counter\nLevel 1, Menara PERKESO.")
+    body = client.get(reverse("pages:contact")).content.decode()
+    assert "<h1>Contact Us</h1>" in body and '<h2 class="mt-6">Counter</h2>' in body
+
+
+def test_migration_0003_refreshes_only_pages_staff_never_edited(administrator):
+    """Pages with no updated_by get the fuller starting texts; a page staff edited keeps its text."""
+    import importlib
+
+    from django.apps import apps
+
+    from matrix.pages.defaults import DEFAULT_PAGES
+
+    migration = importlib.import_module("matrix.pages.migrations.0003_contact_page")
+    ContentPage.objects.filter(slug="help").update(body_en="old starting text")
+    ContentPage.objects.filter(slug="terms").update(body_en="Edited by staff.", updated_by=administrator.user)
+    ContentPage.objects.filter(slug="contact").delete()
+    migration.forwards(apps, None)
+    pages = {page.slug: page for page in ContentPage.objects.all()}
+    assert pages["help"].body_en == DEFAULT_PAGES["help"]["body_en"]
+    assert pages["terms"].body_en == "Edited by staff."
+    assert pages["contact"].body_ms == DEFAULT_PAGES["contact"]["body_ms"]
