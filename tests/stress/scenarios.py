@@ -526,3 +526,159 @@ def _settled_check(row: Row, *, truth: dict[int, str], browser) -> None:
     row.counts.update({"payments": len(truth), "approved": sum(code == "00" for code in truth.values()),
                        "paid": status[Status.PAID], "failed": status[Status.FAILED],
                        "still open": status[Status.PENDING] + status[Status.NEEDS_ATTENTION]})
+
+
+# --- races from several sessions -------------------------------------------------------------------------------
+
+def _sessions(user, count: int, **session_data):
+    """`count` test clients signed in as `user`, each with a session of its own holding `session_data`."""
+    from django.test import Client
+
+    clients = []
+    for _ in range(count):
+        client = Client()
+        client.force_login(user)
+        if session_data:
+            session = client.session
+            session.update(session_data)
+            session.save()
+        clients.append(client)
+    return clients
+
+
+def _race_posts(clients, url: str, data: dict | None = None) -> list:
+    """The same POST from every client at once (one thread and database connection each); responses or
+    exceptions, in client order."""
+    from functools import partial
+
+    from tests.concurrency import race
+
+    return race(*[partial(client.post, url, data or {}) for client in clients], timeout=120)
+
+
+def _answered_cleanly(row: Row, what: str, outcomes: list, *, ok: Callable[[object], bool]) -> None:
+    """Count each session's answer (HTTP status) in the row; an exception, a server error or an answer `ok`
+    does not accept is a failure."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            row.fail(f"{what}: raised {outcome!r}")
+            continue
+        row.counts[f"HTTP {outcome.status_code}"] = row.counts.get(f"HTTP {outcome.status_code}", 0) + 1
+        if outcome.status_code >= 500 or not ok(outcome):
+            row.fail(f"{what}: HTTP {outcome.status_code} {outcome.get('Location', '')!r}")
+
+
+def race_registration_submit(*, rounds: int, sessions: int) -> Row:
+    """A new person's Submit & Pay of one sector from `sessions` sessions at once (the same checked answers in
+    each): one person, one registration, one contribution; every session is sent on to its payment."""
+    from matrix.registrations import drafts
+    from matrix.registrations.models import Registration, SelfEmployedPerson
+    from tests.factories import user_make
+    from tests.registrations.test_register_views import CHECK_URL, _post_form
+
+    row = Row(f"race: one registration from {sessions} sessions")
+    started = time.monotonic()
+    for _ in range(rounds):
+        user = user_make()
+        first, *others = _sessions(user, sessions)
+        _post_form(first)  # the answers and documents, as the check page has them
+        draft = first.session[drafts.SESSION_KEY]
+        for client in others:
+            session = client.session
+            session[drafts.SESSION_KEY] = draft
+            session.save()
+        with quiet_logs():
+            outcomes = _race_posts([first, *others], CHECK_URL)
+        row.attempts += sessions
+        contributions = list(Contribution.objects.filter(registration__person__user=user))
+        pay_url = f"/payments/contribution/{contributions[0].pk}/pay/" if contributions else "?"
+        _answered_cleanly(row, "registration", outcomes,
+                          ok=lambda response, url=pay_url: response.status_code == 302 and response["Location"] == url)
+        people = SelfEmployedPerson.objects.filter(user=user).count()
+        registrations = Registration.objects.filter(person__user=user).count()
+        if (people, registrations, len(contributions)) != (1, 1, 1):
+            row.lost += not contributions
+            row.fail(f"registration: {people} people, {registrations} registrations, {len(contributions)} "
+                     "contributions")
+    row.counts.update({"rounds": rounds, "registrations": Registration.objects.count()})
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
+
+
+def race_renewal_buy(*, rounds: int, sessions: int) -> Row:
+    """Renew & Pay of one sector from `sessions` sessions at once: one renewal awaiting payment; the others are
+    sent to it (with a message), none to an error."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from matrix.contributions.services import contribution_mark_paid
+    from matrix.reference.models import Plan
+    from tests.factories import contribution_make, person_make, registration_make
+
+    row = Row(f"race: one renewal from {sessions} sessions")
+    started = time.monotonic()
+    plan = Plan.objects.get(number=2)
+    for _ in range(rounds):
+        paid_at = timezone.now() - timedelta(days=400)
+        registration = registration_make(person=person_make(), sector="agent", submitted_at=paid_at)
+        first = contribution_make(registration=registration, plan_number=2, months=5, created_at=paid_at)
+        contribution_mark_paid(contribution=first, paid_at=paid_at)
+        clients = _sessions(registration.person.user, sessions)
+        url = reverse("contributions:renew_sector", args=[registration.pk])
+        with quiet_logs():
+            outcomes = _race_posts(clients, url, {"step": "confirm", "plan": plan.pk, "months": 3})
+        row.attempts += sessions
+        renewals = list(Contribution.objects.filter(registration=registration, kind=Contribution.Kind.RENEWAL))
+        allowed = {f"/payments/contribution/{renewal.pk}/pay/" for renewal in renewals} | {
+            reverse("contributions:detail", args=[renewal.pk]) for renewal in renewals}
+        _answered_cleanly(row, "renewal", outcomes,
+                          ok=lambda response: response.status_code == 302 and response["Location"] in allowed)
+        if len(renewals) != 1:
+            row.lost += not renewals
+            row.fail(f"renewal: {len(renewals)} renewals of one sector")
+    row.counts.update({"rounds": rounds,
+                       "renewals": Contribution.objects.filter(kind=Contribution.Kind.RENEWAL).count()})
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
+
+
+def race_payment_start(*, rounds: int, sessions: int) -> Row:
+    """PAY WITH FPX for one contribution from `sessions` sessions at once: one Pending payment, and every session
+    gets its signed AR (the same order), or is sent to the payment in progress."""
+    import re
+
+    from django.core.cache import cache
+
+    from matrix.payments.fpx.client import BANKLIST_CACHE_KEY
+    from matrix.payments.fpx.messages import BankOption
+    from tests.payments.helpers import contribution_for
+
+    row = Row(f"race: one payment start from {sessions} sessions")
+    started = time.monotonic()
+    for _ in range(rounds):
+        cache.set(BANKLIST_CACHE_KEY, [BankOption("ABB0233", "Affin Bank", True)], 600)  # FPX's bank list
+        contribution = contribution_for()
+        clients = _sessions(contribution.registration.person.user, sessions,
+                            **{f"payments:terms:{contribution.pk}": True})  # PAY NOW's terms accepted
+        with quiet_logs():
+            outcomes = _race_posts(clients, f"/payments/contribution/{contribution.pk}/bank/", {"bank": "ABB0233"})
+        row.attempts += sessions
+        payments = list(Payment.objects.filter(contribution=contribution))
+        orders = set()
+        for outcome in outcomes:
+            if not isinstance(outcome, BaseException) and outcome.status_code == 200:
+                orders.update(re.findall(r'name="fpx_sellerExOrderNo" value="([^"]+)"', outcome.content.decode()))
+        detail = {f"/payments/{payment.pk}/" for payment in payments}
+        _answered_cleanly(row, "payment start", outcomes, ok=lambda response: (
+            response.status_code == 200 and b"fpx_sellerExOrderNo" in response.content
+            or response.status_code == 302 and response["Location"] in detail))
+        if len(payments) != 1 or orders - {payment.seller_ex_order_no for payment in payments}:
+            row.lost += not payments
+            row.fail(f"payment start: {len(payments)} payments, orders handed out {sorted(orders)}")
+    row.counts.update({"rounds": rounds, "payments": Payment.objects.count(), "orders handed out": len(orders)})
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
