@@ -1,5 +1,7 @@
 """Celery on Redis in production; tasks run in-process (eagerly) when no broker is configured."""
 
+from celery.schedules import crontab
+
 from config.env import env, env_int
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
@@ -32,6 +34,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-messages-sweep": {
         "task": "matrix.notifications.tasks.messages_sweep",
         "schedule": env_int("MESSAGES_SWEEP_EVERY_SECONDS", 60),
+    },
+    # Renewal reminders once a day at RENEWAL_REMINDERS_HOUR (Kuala Lumpur); a repeated run sends nothing twice.
+    "notifications-renewal-reminders": {
+        "task": "matrix.notifications.tasks.renewal_reminders_daily",
+        "schedule": crontab(minute=0, hour=env_int("RENEWAL_REMINDERS_HOUR", 9)),
     },
 }
 # Each periodic job is sent once per period even if two beats run (a lock in the shared cache).

@@ -111,6 +111,7 @@ def otp_issue(*, user: User, purpose: str, sent_to: str) -> OneTimeCode:
         to=sent_to,
         text=_("MATRIX PERKESO: your one-time code is %(code)s. It expires in %(minutes)d minutes. "
                "Never share it with anyone.") % {"code": code, "minutes": minutes},
+        kind="one_time_code", event_key=f"one-time-code-{row.pk}", user=user,
     )
     logger.info("one-time code %s issued for account %s (%s)", row.pk, user.pk, purpose)
     return row
@@ -236,6 +237,7 @@ def _activation_email_send(*, user: User, token: str) -> None:
         subject="Pengaktifan Akaun Sistem Online PERKESO / PERKESO Online System Account Activation",
         text=render_to_string("accounts/email/activation.txt", context),
         html=render_to_string("accounts/email/activation.html", context),
+        kind="activation", user=user,
     )
 
 
@@ -374,6 +376,7 @@ def _security_notice_send(*, user: User, what: str) -> None:
         to=user.email,
         subject=_("MATRIX PERKESO: a change to your account"),
         text=render_to_string("accounts/email/security_notice.txt", {"user": user, "what": what}),
+        kind="security_notice", user=user,
     )
 
 
@@ -409,6 +412,7 @@ def email_change_start(*, user: User, new_email: str) -> EmailLink:
         to=new_email,
         subject=_("MATRIX PERKESO: confirm your new email address"),
         text=render_to_string("accounts/email/email_change.txt", {"user": user, "url": url}),
+        kind="email_change", user=user,
     )
     logger.info("email change link %s sent for account %s", row.pk, user.pk)
     return row
@@ -427,6 +431,7 @@ def email_change_confirm(*, token_hash: str) -> User:
             to=old_email,
             subject=_("MATRIX PERKESO: your email address was changed"),
             text=render_to_string("accounts/email/email_changed_notice.txt", {"user": user}),
+            kind="email_changed", user=user,
         )
     logger.info("email changed for account %s", user.pk)
     return user
@@ -477,6 +482,7 @@ def password_reset_start(*, id_number: str) -> None:
         text=render_to_string(
             "accounts/email/password_reset.txt", {"user": user, "url": url, "hours": conf("ACCOUNTS_RESET_LINK_HOURS")}
         ),
+        kind="password_reset", user=user,
     )
     logger.info("password reset link %s sent for account %s", row.pk, user.pk)
 

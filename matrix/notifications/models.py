@@ -102,3 +102,58 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind or 'message'} to {self.recipient}: {self.status}"
+
+
+class MessagePreference(models.Model):
+    """What a person chose about their messages (Management → Message preferences). Without a row: the language
+    they signed up in (that of the first message sent to them, the sign-up code), reminders by SMS and by email.
+
+    Only renewal reminders can be turned off; account and payment messages are always sent."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        MALAY = "ms", "Bahasa Malaysia"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="message_preference"
+    )
+    language = models.CharField(max_length=8, choices=Language.choices)
+    reminders_sms = models.BooleanField(default=True)
+    reminders_email = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(language__in=["en", "ms"]), name="message_preference_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"messages of {self.user_id}: {self.language}"
+
+
+class RenewalReminder(models.Model):
+    """One reminder of one sector's cover period: 30, 7 and 1 days before its last day, and the day after it
+    (the cover lapsed). The database keeps one per (registration, period end, kind), so a second run of the day,
+    or two runs at once, send nothing twice. The row is written even when the person turned reminders off."""
+
+    class Kind(models.TextChoices):
+        DAYS_30 = "D30", "30 days before"
+        DAYS_7 = "D7", "7 days before"
+        DAYS_1 = "D1", "1 day before"
+        LAPSED = "LAPSED", "Cover lapsed"
+
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE, related_name="+")
+    period_end = models.DateTimeField(help_text="The last second of the sector's cover the reminder is about.")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    run_token = models.UUIDField(help_text="The job run that wrote it (to find its own rows after a bulk insert).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "period_end", "kind"], name="renewal_reminder_once"),
+            models.CheckConstraint(condition=Q(kind__in=["D30", "D7", "D1", "LAPSED"]), name="renewal_reminder_kind"),
+        ]
+        indexes = [models.Index(fields=["run_token"], name="renewal_reminder_run_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of registration {self.registration_id} ({self.period_end})"

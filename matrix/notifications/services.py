@@ -102,6 +102,39 @@ def _message_create(
     return message
 
 
+def messages_bulk_create(*, specs: list[dict], now: datetime | None = None, publish: bool = True) -> list[int]:
+    """Many messages in one INSERT (the renewal reminder job): each spec has channel, to, payload, subject, kind,
+    language, event_key and user_id. They are published after the commit, like `sms_send`'s; with `publish`
+    False they wait for the sweep. The caller makes the event keys new (a repeated key fails the whole insert)."""
+    if not specs:
+        return []
+    now = now or timezone.now()
+    rows = [
+        Message(
+            channel=spec["channel"], recipient=spec["to"], user_id=spec.get("user_id"), kind=spec.get("kind", "")[:64],
+            language=(spec.get("language") or settings.LANGUAGE_CODE)[:8], subject=spec.get("subject", "")[:300],
+            body_encrypted=body_encrypt(spec["payload"]), event_key=spec.get("event_key") or None, created_at=now,
+            next_attempt_at=now + timedelta(seconds=settings.MESSAGES_SWEEP_GRACE_SECONDS),
+        )
+        for spec in specs
+    ]
+    Message.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    if None in ids:  # a database that cannot return ids from a bulk insert
+        keys = [row.event_key for row in rows]
+        ids = list(Message.objects.filter(event_key__in=keys).values_list("pk", flat=True))
+    if publish:
+        transaction.on_commit(partial(_messages_publish, ids=ids))
+    return ids
+
+
+def _messages_publish(*, ids: list[int]) -> None:
+    for index, message_id in enumerate(ids):
+        if not message_publish(message_id=message_id):
+            _due_now(ids=ids[index:])  # the broker is down: the sweep publishes the rest
+            return
+
+
 def message_publish(*, message_id: int) -> bool:
     """Hand the message to Celery (run in-process when tasks are eager). Never raises: on a broker outage the row
     stays QUEUED, due at once, for the sweep to publish when the broker is back; the person's request carries on."""

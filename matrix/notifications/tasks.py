@@ -16,3 +16,11 @@ def message_send(message_id: int) -> str | None:
 @shared_task(name="matrix.notifications.tasks.messages_sweep", ignore_result=True)
 def messages_sweep() -> dict[str, int]:
     return services.messages_sweep()
+
+
+@shared_task(name="matrix.notifications.tasks.renewal_reminders_daily", ignore_result=True)
+def renewal_reminders_daily() -> dict[str, int]:
+    """Today's renewal reminders (Kuala Lumpur date). Safe to run again: each reminder is written once."""
+    from matrix.notifications.reminders import renewal_reminders_send
+
+    return renewal_reminders_send()

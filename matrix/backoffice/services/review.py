@@ -16,7 +16,7 @@ from matrix.backoffice.audit import audit_record
 from matrix.backoffice.models_review import RegistrationReview, RejectReason
 from matrix.contributions.models import Contribution
 from matrix.core.errors import Refused
-from matrix.notifications.services import email_send, sms_send
+from matrix.notifications.senders import registration_rejected_tell
 from matrix.payments.models import Payment, Refund
 from matrix.registrations.models import Registration
 
@@ -95,7 +95,7 @@ def registration_reject(*, registration_id: int, reason: str, note: str, staff_u
                 contribution=contribution, status=Payment.Status.PAID, refund_due=False).first()
             if paid is not None:
                 refunds.append(_refund_for_rejection(paid, now=now).pk)
-    _tell(registration, text=text)
+    registration_rejected_tell(registration_id=registration.pk, reason=RejectReason(reason).label, note=note)
     audit_record(request=request, actor=staff_user, action="registration.reject", target=registration,
                  details={"reason": reason, "note": note.strip()[:500], "refunds": refunds})
     return review
@@ -107,23 +107,3 @@ def _refund_for_rejection(payment: Payment, *, now: datetime) -> Refund:
     refund, _created = Refund.objects.get_or_create(
         payment=payment, defaults={"amount": payment.amount, "reason": Refund.Reason.REJECTED, "created_at": now})
     return refund
-
-
-def _tell(registration: Registration, *, text: str) -> None:
-    user = registration.person.user
-    sector = registration.sector
-    mobile = registration.person.mobile or user.mobile
-    email = registration.person.email or user.email
-    key = f"registration-rejected-{registration.pk}"
-    sms = (f"PERKESO: Pendaftaran sektor {sector.name_ms} anda ditolak. / Your registration in {sector.name_en} "
-           f"was rejected: {text}")
-    if mobile:
-        sms_send(to=mobile, text=sms[:300], kind="registration_rejected", event_key=f"{key}-sms", user=user)
-    if email:
-        body = (f"Pendaftaran anda dalam sektor {sector.name_ms} telah ditolak oleh PERKESO.\n"
-                f"Your registration in the sector {sector.name_en} was rejected by PERKESO.\n\n"
-                f"Sebab / Reason: {text}\n\n"
-                "Sebarang caruman yang telah dibayar akan dikembalikan. / "
-                "Any contribution already paid will be refunded.")
-        email_send(to=email, subject="MATRIX: Pendaftaran ditolak / Registration rejected", text=body,
-                   kind="registration_rejected", event_key=f"{key}-email", user=user)

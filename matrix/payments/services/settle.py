@@ -32,6 +32,7 @@ from matrix.contributions.models import Contribution
 from matrix.contributions.services import ContributionNotPayable, contribution_mark_paid
 from matrix.core.identifiers import receipt_no_next
 from matrix.core.kltime import kl
+from matrix.notifications.senders import payment_settled_tell
 from matrix.payments.fpx import checksum, config
 from matrix.payments.fpx.codes import NOT_FOUND, status_for_code
 from matrix.payments.fpx.exceptions import MessageRefused
@@ -157,6 +158,7 @@ def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answe
         _refund_open(payment, reason=refund_reason, now=now)
     payment_id = payment.pk
     transaction.on_commit(lambda: receipt_email_send(payment_id=payment_id), robust=True)
+    transaction.on_commit(lambda: payment_settled_tell(payment_id=payment_id), robust=True)  # SMS, person's language
     if refund_reason == Refund.Reason.ALREADY_PAID:
         return "paid, refund due: contribution already paid"
     if refund_reason == Refund.Reason.NOT_PAYABLE:
@@ -171,6 +173,8 @@ def _fail(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
     payment.settled_at = now
     payment.next_enquiry_at = None
     payment.save(update_fields=["status", "settled_at", "next_enquiry_at", *_record_answer(payment, ac)])
+    payment_id = payment.pk
+    transaction.on_commit(lambda: payment_settled_tell(payment_id=payment_id), robust=True)  # how to pay again
     return f"failed: {ac.debit_auth_code} {ac.meaning}"
 
 

@@ -1,0 +1,87 @@
+"""The senders of event messages: each gathers the facts of one event (a payment settled, a registration rejected,
+a refund approved or paid) and queues its SMS and email through `events.event_send`, in the person's language, once
+per event (the event key).
+
+The apps where the events happen call these, and only these: payments after a settlement commits, the back office
+inside its decision's transaction. Like the reminder job, they read the rows of the apps above (never write them),
+so those apps need not know how a message is worded."""
+
+from django.db import transaction
+from django.urls import reverse
+
+from matrix.core.kltime import kl_format, kl_format_date
+from matrix.core.money import money_format
+from matrix.notifications.events import absolute_url, event_send, failure_reason
+
+
+def _contact(person):
+    user = person.user
+    return user, person.mobile or user.mobile, person.email or user.email
+
+
+def payment_settled_tell(*, payment_id: int) -> None:
+    """After a settlement commits: Paid → "payment approved" by SMS (the receipt email with its PDF is the
+    email), or "approved after a failure" when FPX approves an attempt we had closed as Failed; Failed → "payment
+    failed" by SMS and email, with the bank's reason in plain words and the link to pay again."""
+    from matrix.payments.models import FpxMessage, Payment
+
+    payment = (Payment.objects.select_related("contribution__registration__person__user",
+                                              "contribution__registration__sector")
+               .filter(pk=payment_id).first())
+    if payment is None or payment.status not in (Payment.Status.PAID, Payment.Status.FAILED):
+        return
+    contribution = payment.contribution
+    registration = contribution.registration
+    user, mobile, email = _contact(registration.person)
+    if payment.status == Payment.Status.FAILED:
+        kind = "payment_failed"
+    elif FpxMessage.objects.filter(payment_id=payment.pk, outcome__startswith="failed").exists():
+        kind = "payment_approved_late"
+    else:
+        kind = "payment_approved"
+    covered = contribution.state == contribution.State.PAID and not payment.refund_due
+    context = {
+        "name": user.full_name, "amount": money_format(payment.amount), "receipt_no": payment.receipt_no,
+        "sector_en": registration.sector.name_en, "sector_ms": registration.sector.name_ms,
+        "end": kl_format(contribution.end_at) if covered and contribution.end_at else "",
+        "refund": payment.refund_due, "code": payment.debit_auth_code or "-",
+        "reason": failure_reason(payment.debit_auth_code),
+        "pay_url": absolute_url(reverse("contributions:history")),
+    }
+    if kind == "payment_failed":
+        context["pay_url"] = absolute_url(reverse("contributions:detail", args=[contribution.pk]))
+        context["sms_url"] = absolute_url(reverse("contributions:history"))
+    with transaction.atomic():
+        event_send(user=user, kind=kind, context=context, event_key=f"{kind}-{payment.pk}", mobile=mobile,
+                   email=email if kind == "payment_failed" else "")
+
+
+def registration_rejected_tell(*, registration_id: int, reason, note: str) -> None:
+    """PERKESO rejected a registration: SMS and email with the reason (`reason` a lazy translation, so each
+    person reads it in their language) and the officer's note (email only)."""
+    from matrix.registrations.models import Registration
+
+    registration = Registration.objects.select_related("person__user", "sector").get(pk=registration_id)
+    user, mobile, email = _contact(registration.person)
+    context = {"name": user.full_name, "sector_en": registration.sector.name_en,
+               "sector_ms": registration.sector.name_ms, "reason": reason, "note": note.strip()}
+    event_send(user=user, kind="registration_rejected", context=context,
+               event_key=f"registration-rejected-{registration.pk}", mobile=mobile, email=email)
+
+
+def refund_tell(*, refund_id: int, kind: str) -> None:
+    """A refund moved on: `refund_approved` or `refund_paid` (with the date and the bank reference)."""
+    from matrix.payments.models import Refund
+
+    if kind not in ("refund_approved", "refund_paid"):
+        raise ValueError(kind)
+    refund = (Refund.objects.select_related("payment__contribution__registration__person__user")
+              .get(pk=refund_id))
+    payment = refund.payment
+    user, mobile, email = _contact(payment.contribution.registration.person)
+    context = {"name": user.full_name, "amount": money_format(refund.amount),
+               "receipt_no": payment.receipt_no or payment.seller_ex_order_no,
+               "paid_on": kl_format_date(refund.paid_at) if refund.paid_at else "",
+               "bank_reference": refund.bank_reference}
+    event_send(user=user, kind=kind, context=context, event_key=f"{kind.replace('_', '-')}-{refund.pk}",
+               mobile=mobile, email=email)
