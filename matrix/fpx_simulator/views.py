@@ -9,16 +9,24 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from matrix.core import localonly
 from matrix.fpx_simulator import selectors, services
 from matrix.fpx_simulator.forms import BankLoginForm
 from matrix.fpx_simulator.models import SimulatedTransaction
 
 TICKET_SALT = "fpx_simulator.bank_login"
 TICKET_MAX_AGE = 30 * 60
+# The bank's pages of a transaction open only in the browser that posted its AR (or for signed-in staff, who
+# settle a pending one by hand from the index): the AR's answer sets a signed cookie listing the browser's tokens.
+STARTED_COOKIE = "fpx_simulator_started"
+STARTED_SALT = "fpx_simulator.started"
+STARTED_MAX_AGE = 24 * 60 * 60
+STARTED_KEEP = 20
 
 
 class ThenResponse(HttpResponse):
@@ -81,14 +89,36 @@ def ar(request: HttpRequest) -> HttpResponse:
         txn = services.simulated_transaction_start(data=request.POST, merchant_base_url=merchant_base_url)
     except services.MessageRefused as exc:
         return render(request, "fpx_simulator/refused.html", {"reason": exc.reason}, status=400)
-    return redirect("fpx_simulator:bank_login", token=txn.bank_token)
+    response = redirect("fpx_simulator:bank_login", token=txn.bank_token)
+    tokens = [txn.bank_token, *(t for t in _started_tokens(request) if t != txn.bank_token)][:STARTED_KEEP]
+    response.set_signed_cookie(
+        STARTED_COOKIE, ",".join(tokens), salt=STARTED_SALT, max_age=STARTED_MAX_AGE,
+        path=reverse("fpx_simulator:index"), secure=request.is_secure(), httponly=True, samesite="Lax",
+    )
+    return response
 
 
-def _transaction_or_404(token: str) -> SimulatedTransaction:
+def _started_tokens(request: HttpRequest) -> list[str]:
+    """The bank tokens of the transactions this browser started (most recent first)."""
+    value = request.get_signed_cookie(STARTED_COOKIE, default="", salt=STARTED_SALT, max_age=STARTED_MAX_AGE)
+    return [token for token in value.split(",") if token]
+
+
+class StartedElsewhere(Exception):
+    pass
+
+
+def _transaction_or_404(request: HttpRequest, token: str) -> SimulatedTransaction:
     txn = selectors.simulated_transaction_by_token(bank_token=token)
     if txn is None:
         raise Http404
+    if token not in _started_tokens(request) and not localonly.staff_signed_in(request):
+        raise StartedElsewhere
     return txn
+
+
+def _started_elsewhere(request: HttpRequest) -> HttpResponse:
+    return render(request, "fpx_simulator/elsewhere.html", status=403)
 
 
 def _page_context(txn: SimulatedTransaction, **extra) -> dict:
@@ -119,7 +149,10 @@ def _answer_response(
 @require_http_methods(["GET", "POST"])
 def bank_login(request: HttpRequest, token: str) -> HttpResponse:
     """The bank's sign-in: any username and password."""
-    txn = _transaction_or_404(token)
+    try:
+        txn = _transaction_or_404(request, token)
+    except StartedElsewhere:
+        return _started_elsewhere(request)
     form = BankLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
@@ -135,7 +168,10 @@ def bank_login(request: HttpRequest, token: str) -> HttpResponse:
 def bank_authorise(request: HttpRequest, token: str) -> HttpResponse:
     """The buyer's choice: Approve, Insufficient Funds, Cancel or Leave Pending. The answer page posts the
     indirect AC; the direct AC leaves from a background thread once that page has been sent."""
-    txn = _transaction_or_404(token)
+    try:
+        txn = _transaction_or_404(request, token)
+    except StartedElsewhere:
+        return _started_elsewhere(request)
     try:
         ticket = signing.loads(request.POST.get("ticket", ""), salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature:
@@ -156,8 +192,10 @@ def bank_authorise(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@localonly.local_only
 def index(request: HttpRequest) -> HttpResponse:
-    """The simulator's own list of recent transactions (development only), with a link to each bank page."""
+    """The simulator's own list of recent transactions (development only), with a link to each bank page; on the
+    machine's own address or for signed-in staff only (matrix.core.localonly)."""
     return render(request, "fpx_simulator/index.html", {
         "transactions": selectors.simulated_transaction_list(),
         "config": services.simulator_config(),

@@ -8,40 +8,15 @@ import pytest
 from django.urls import reverse
 
 from matrix.fpx_simulator import services
-from matrix.fpx_simulator.models import SimulatedTransaction
 from matrix.payments.fpx import checksum
 from tests.concurrency import wait_until
-from tests.fpx_simulator.helpers import signed_ar, simulator_signed
+from tests.fpx_simulator.bank_pages import decide, log_in, start
+from tests.fpx_simulator.helpers import simulator_signed
 
 pytestmark = pytest.mark.django_db
 
 DIRECT = "/payments/fpx/direct/"
 AC_NAMES = {f"fpx_{name}" for name in checksum.AC_FIELDS} | {"fpx_checkSum"}
-
-
-def start(client, **overrides) -> tuple[dict[str, str], SimulatedTransaction, str]:
-    """Post a signed AR; return it, the transaction and the bank's login URL."""
-    ar = signed_ar(**overrides)
-    response = client.post(reverse("fpx_simulator:ar"), ar)
-    assert response.status_code == 302
-    txn = SimulatedTransaction.objects.get(seller_ex_order_no=ar["fpx_sellerExOrderNo"])
-    return ar, txn, response["Location"]
-
-
-def log_in(client, login_url: str, username: str = "ali") -> str:
-    """Sign in at the bank; return the signed ticket from the authorisation page."""
-    response = client.post(login_url, {"username": username, "password": "anything at all"})
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Confirm the payment" in page
-    return re.search(r'name="ticket" value="([^"]+)"', page).group(1)
-
-
-def decide(client, txn: SimulatedTransaction, ticket: str, outcome: str):
-    response = client.post(reverse("fpx_simulator:bank_authorise", kwargs={"token": txn.bank_token}),
-                           {"ticket": ticket, "outcome": outcome})
-    assert response.status_code == 200
-    return response
 
 
 def form_fields(page: str) -> dict[str, str]:
@@ -349,6 +324,7 @@ def test_direct_ac_leaves_only_after_the_answer_page_is_sent(client, stub_mercha
     request = RequestFactory().post(reverse("fpx_simulator:bank_authorise", kwargs={"token": txn.bank_token}),
                                     {"ticket": ticket, "outcome": "approve"})
     request._dont_enforce_csrf_checks = True
+    request.COOKIES[views.STARTED_COOKIE] = client.cookies[views.STARTED_COOKIE].value  # this browser started it
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.signed_cookies import SessionStore
 
