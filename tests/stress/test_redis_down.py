@@ -1,0 +1,38 @@
+"""Redis down: the shared cache (rate limits, the guard that queues one enquiry per payment) cannot be reached.
+The settlement's truth is in the database: the periodic re-query still asks FPX and settles every pending payment
+once, with its receipt. (The broker down with it: tests/notifications/test_messages.py and test_worker_pg.py.)"""
+
+import pytest
+
+from matrix.notifications.models import OutboxMessage
+from matrix.payments.fpx import client
+from matrix.payments.models import Payment
+from matrix.payments.services.requery import payments_requery_run
+from tests.payments.fpxkit import ac_fields, body
+from tests.payments.helpers import aged, pending_payment_make
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REDIS_DOWN = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": "redis://127.0.0.1:9/0"}}  # the discard port: nothing answers Redis there
+
+
+def test_with_the_cache_down_the_periodic_requery_settles_each_payment_once(settings, monkeypatch, fpx_key):
+    approved, refused = (aged(pending_payment_make(), 2 * 60 * 60) for _ in range(2))
+    codes = {approved.seller_ex_order_no: "00", refused.seller_ex_order_no: "51"}
+    monkeypatch.setattr(client, "enquiry_send", lambda fields: body(ac_fields(
+        Payment.objects.get(seller_ex_order_no=fields["fpx_sellerExOrderNo"]), key=fpx_key,
+        code=codes[fields["fpx_sellerExOrderNo"]])))
+    settings.CACHES = REDIS_DOWN
+    from django.core.cache import cache
+
+    with pytest.raises(Exception, match="onnect"):
+        cache.get("anything")  # Redis is really unreachable
+
+    counts = payments_requery_run()
+    assert counts["queried"] == 2 and counts["settled"] == 2 and counts["errors"] == 0, counts
+    assert payments_requery_run()["queried"] == 0  # settled: never asked again
+    approved.refresh_from_db()
+    refused.refresh_from_db()
+    assert (approved.status, refused.status) == (Payment.Status.PAID, Payment.Status.FAILED)
+    assert OutboxMessage.objects.filter(subject__endswith=f" {approved.receipt_no}").count() == 1
