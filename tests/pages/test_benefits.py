@@ -62,7 +62,7 @@ class TestTheCalculatorPage:
     def test_without_a_choice_all_four_plans_are_compared(self, client):
         body = client.get(reverse("pages:benefits")).content.decode()
         for number, _e, daily, permanent, monthly, annual in TABLE:
-            assert f'data-plan-row="{number}">' in body  # no row hidden
+            assert f'class="card" data-plan-row="{number}">' in body  # no plan hidden
         assert "RM 41.33" in body and "RM 105.33" in body and "RM 3,555.00" in body and "RM 592.80" in body
         assert 'value="all" id="id_plan_0" checked' in body
 
@@ -70,11 +70,13 @@ class TestTheCalculatorPage:
         response = client.get(reverse("pages:benefits"), {"plan": "2"})
         body = response.content.decode()
         assert response.status_code == 200
-        assert 'data-plan-row="2">' in body
-        assert 'data-plan-row="1" hidden' in body and 'data-plan-row="4" hidden' in body
+        assert 'class="card" data-plan-row="2">' in body
+        assert 'class="card hidden" data-plan-row="1" hidden' in body
+        assert 'class="card hidden" data-plan-row="4" hidden' in body
         assert ('With Plan 2 you pay RM 19.40 a month (RM 232.80 a year). If an injury at work keeps you on medical '
                 "leave for at least 4 days, you receive RM 41.33 for each day.") in body
-        assert 'data-plan-summary="2">' in body and 'data-plan-summary="3" hidden' in body
+        assert 'class="notice" data-plan-summary="2">' in body
+        assert 'class="notice hidden" data-plan-summary="3" hidden' in body
 
     def test_in_malay(self, client):
         client.post(reverse("set_language"), {"language": "ms", "next": "/"})
@@ -88,7 +90,7 @@ class TestTheCalculatorPage:
         body = response.content.decode()
         assert response.status_code == 400
         assert "There is a problem" in body and "Choose one of the plans, or compare all plans." in body
-        assert all(f'data-plan-row="{n}">' in body for n in (1, 2, 3, 4))
+        assert all(f'class="card" data-plan-row="{n}">' in body for n in (1, 2, 3, 4))
 
     def test_the_script_is_a_static_file_no_inline_script(self, client):
         body = client.get(reverse("pages:benefits")).content.decode()

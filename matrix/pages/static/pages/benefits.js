@@ -4,16 +4,22 @@
 (function () {
   "use strict";
 
+  // Hidden by the attribute and the class: component display rules (buttons, stacked rows) beat [hidden] alone.
+  function setHidden(element, hidden) {
+    element.hidden = hidden;
+    element.classList.toggle("hidden", hidden);
+  }
+
   function show(form) {
     var checked = form.querySelector("input[name='plan']:checked");
     if (!checked) return;
     var plan = checked.value;
     var result = document.querySelector("[data-benefits-result]");
     result.querySelectorAll("[data-plan-row]").forEach(function (row) {
-      row.hidden = plan !== "all" && row.getAttribute("data-plan-row") !== plan;
+      setHidden(row, plan !== "all" && row.getAttribute("data-plan-row") !== plan);
     });
     result.querySelectorAll("[data-plan-summary]").forEach(function (summary) {
-      summary.hidden = summary.getAttribute("data-plan-summary") !== plan;
+      setHidden(summary, summary.getAttribute("data-plan-summary") !== plan);
     });
     if (window.history && window.history.replaceState) {
       var url = new URL(window.location.href);
@@ -26,7 +32,7 @@
     var form = document.querySelector("[data-benefits-form]");
     if (!form) return;
     var submit = form.querySelector("[data-benefits-submit]");
-    if (submit) submit.hidden = true;
+    if (submit) setHidden(submit, true);
     form.addEventListener("change", function () { show(form); });
     form.setAttribute("data-live", "");
   });
