@@ -22,6 +22,7 @@ from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
 from matrix.contributions.models import Contribution
+from matrix.contributions.selectors import renewal_facts
 from matrix.core.client_ip import client_ip
 from matrix.payments import selectors, services, tasks
 from matrix.payments.forms import BankForm, PayNowForm
@@ -98,7 +99,18 @@ def pay_now(request, contribution_id: int):
         return redirect("payments:select_bank", contribution_id=contribution.pk)
     return render(request, "payments/pay_now.html", {
         "contribution": contribution, "form": form, "back_url": reverse("contributions:detail", args=[contribution.pk]),
+        **_cover_bought(contribution),
     })
+
+
+def _cover_bought(contribution: Contribution) -> dict:
+    """What PAY NOW says the payment buys: the cover period if the bank approves it now. A sector not covered
+    now is covered from the moment of approval; one still covered (or paid ahead) from the day after."""
+    now = timezone.now()
+    cover = renewal_facts(registration=contribution.registration).period_if_paid_at(
+        paid_at=now, months=contribution.months)
+    return {"cover": cover, "cover_starts_on_payment": cover.start <= now,
+            "plan_annual": contribution.monthly_contribution * 12}
 
 
 @login_required

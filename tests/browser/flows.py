@@ -39,3 +39,18 @@ def pay_at_the_bank(page, contribution, *, button: str, bank: str = "Affin Bank"
 
 def detail_value(page, label: str):
     return page.locator(f"dt:text-is('{label}:') + dd")
+
+
+def next_part(page) -> None:
+    """The registration form on a phone shows one part at a time: go on to the next one (JavaScript)."""
+    page.locator("[data-form-part]:not(.part-hidden)").get_by_role("button", name="Continue").click()
+
+
+LANGUAGE_BUTTONS = {"en": "English", "ms": "Bahasa Malaysia"}
+
+
+def language_choose(page, code: str) -> None:
+    """Open the one visible "Languages (Bahasa) ▾" control and choose a language."""
+    menu = page.locator("details[data-language-switch]:visible").first
+    menu.locator("summary").click()
+    menu.get_by_role("button", name=LANGUAGE_BUTTONS[code], exact=True).click()

@@ -12,7 +12,7 @@ from matrix.core.kltime import kl, kl_format
 from matrix.fpx_simulator import services as simulator
 from matrix.payments.models import Payment
 from tests.browser.conftest import page_sign_in
-from tests.browser.flows import pay_at_the_bank
+from tests.browser.flows import next_part, pay_at_the_bank
 from tests.factories import user_make
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
@@ -40,19 +40,23 @@ def register_information_technology(page) -> None:
     page.get_by_label("Status Self-Employed Person").select_option(label="Others")
     page.get_by_label("Nationality").select_option(label="Malaysian")
     page.get_by_label("Race").select_option(label="Malay")
+    next_part(page)
     page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
     page.get_by_label("State").select_option(label="Kelantan")
     page.get_by_label("City").select_option(label="Kuala Krai")
     page.get_by_label("Post Code").fill("18000")
     page.get_by_label("House Phone Number").fill("03-9765 4321")
     page.get_by_label("Preferred PERKESO Branch For Services").select_option(label="Pejabat PERKESO Kota Bharu")
+    next_part(page)
     page.get_by_label("Class").select_option(label="Mobile Application")
     page.locator("#id_identification_card").set_input_files(
         files=[{"name": "mykad.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.locator("#id_sector_document").set_input_files(
         files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    next_part(page)
     page.get_by_label("RM 232.80 ANNUALLY").check()
     page.get_by_label("Contribution Months").select_option("4")
+    next_part(page)
     page.get_by_label("I hereby certify to the best of my knowledge and belief").check()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Submit & Pay").click()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from matrix.contributions.models import Contribution
 from tests.browser.conftest import page_sign_in
+from tests.browser.flows import next_part
 from tests.factories import user_make
 from tests.registrations.helpers import jpeg_bytes, pdf_bytes, png_bytes
 
@@ -35,6 +36,9 @@ def test_register_a_sector_and_go_to_payment(page):
     page.get_by_label("Status Self-Employed Person").select_option(label="Others")
     page.get_by_label("Nationality").select_option(label="Malaysian")
     page.get_by_label("Race").select_option(label="Malay")
+    expect(page.get_by_text("Part 1 of 5")).to_be_visible()
+    next_part(page)
+    expect(page.get_by_label("New IC")).to_be_hidden()  # one part at a time on a phone; nothing is lost
     page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
     page.get_by_label("Address Line 2").fill("Jln Tuanku Osman")
     page.get_by_label("State").select_option(label="Kelantan")
@@ -46,6 +50,7 @@ def test_register_a_sector_and_go_to_payment(page):
     expect(page.get_by_label("Mobile Phone Number")).to_have_value("601113388378")
     expect(page.get_by_label("Email Address")).to_have_value("testing@tester.example")
     page.get_by_label("Preferred PERKESO Branch For Services").select_option(label="Pejabat PERKESO Kota Bharu")
+    next_part(page)
 
     page.get_by_label("Class").select_option(label="Mobile Application")
     expect(page.get_by_text("Maximum 5 MB; PDF, JPEG or PNG").first).to_be_visible()
@@ -55,11 +60,13 @@ def test_register_a_sector_and_go_to_payment(page):
         files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     page.locator("#id_other_document").set_input_files(
         files=[{"name": "ssm_certificate1.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}])
+    next_part(page)
 
     expect(page.get_by_text("RM 157.20 ANNUALLY")).to_be_visible()
     page.get_by_label("RM 232.80 ANNUALLY").check()
     page.get_by_label("Contribution Months").select_option("4")
     expect(page.locator("[data-amount-due]")).to_have_text("RM 77.60")
+    next_part(page)
     page.get_by_label("I hereby certify to the best of my knowledge and belief").check()
     expect(page.get_by_text("Editing and changes are NOT allowed after submission.")).to_be_visible()
     page.get_by_role("button", name="Next").click()
@@ -80,11 +87,17 @@ def test_register_a_sector_and_go_to_payment(page):
 def test_errors_are_summarised_and_the_page_fits_a_phone(page):
     page_sign_in(page, user_make())
     page.goto(page.base_url + "/self-employed/register/agent/")
+    for _ in range(4):
+        next_part(page)
     page.get_by_role("button", name="Next").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link", name="Select the Identification Card file.")).to_be_visible()
     expect(summary.get_by_role("link", name="Select the Offer Letter file.")).to_be_visible()
+    # The part that holds the first field in error is the one shown; a link of the summary opens its part.
+    expect(page.get_by_label("Status Self-Employed Person")).to_be_visible()
+    summary.get_by_role("link", name="Identification Card: Select the Identification Card file.").click()
+    expect(page.locator("#id_identification_card")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360

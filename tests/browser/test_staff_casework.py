@@ -13,6 +13,7 @@ from matrix.reference.models import Branch
 from tests.backoffice.audit_rows import audit_rows_purged  # noqa: F401 - pytest fixture
 from tests.backoffice.browser import staff_sign_in
 from tests.backoffice.conftest import make_staff
+from tests.browser.flows import language_choose
 from tests.factories import contribution_make, person_make, reference_data_ensure, registration_make, user_make
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("audit_rows_purged")]
@@ -76,8 +77,7 @@ def test_a_supervisor_rejects_a_paid_registration_then_approves_and_pays_the_ref
     words = WORDS[language]
     staff_sign_in(page, supervisor)
     if language == "ms":
-        page.get_by_label("Languages").first.select_option("ms")
-        page.get_by_role("button", name="Change language").first.click()
+        language_choose(page, "ms")
         expect(page.locator("html")).to_have_attribute("lang", "ms")
 
     _menu(page, words["queue"])

@@ -12,6 +12,7 @@ from matrix.core.kltime import kl_datetime, kl_now
 from matrix.reference.models import Plan
 from tests.backoffice.audit_rows import audit_rows_purged  # noqa: F401 - pytest fixture
 from tests.backoffice.conftest import PASSWORD, current_code, make_staff
+from tests.browser.flows import language_choose
 from tests.factories import reference_data_ensure
 from tests.reports.helpers import line_for, payment_make, settlement_csv
 
@@ -35,8 +36,7 @@ def _sign_in(page, member, language: str) -> dict:
     words = WORDS[language]
     page.goto(page.base_url + "/")
     if language == "ms":
-        page.get_by_label("Languages").first.select_option("ms")
-        page.get_by_role("button", name="Change language").first.click()
+        language_choose(page, "ms")
         expect(page.locator("html")).to_have_attribute("lang", "ms")
     page.goto(page.base_url + "/staff/login/")
     page.get_by_label(words["username"]).fill(member.username)
@@ -124,6 +124,5 @@ def test_an_administrator_schedules_a_plan_rate_and_edits_the_terms(page):
 
     page.goto(page.base_url + "/terms/")
     expect(page.get_by_role("listitem").filter(has_text="Be honest.")).to_be_visible()
-    page.get_by_label("Languages").first.select_option("ms")
-    page.get_by_role("button", name="Change language").first.click()
+    language_choose(page, "ms")
     expect(page.get_by_role("listitem").filter(has_text="Jujur.")).to_be_visible()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from matrix.backoffice.models import Role
 from tests.backoffice.audit_rows import audit_rows_purged  # noqa: F401 - pytest fixture
 from tests.backoffice.conftest import PASSWORD, current_code, make_staff
+from tests.browser.flows import language_choose
 from tests.factories import person_make, reference_data_ensure, user_make
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("audit_rows_purged")]
@@ -32,8 +33,7 @@ WORDS = {
 
 def _language(page, language: str) -> None:
     if language == "ms":
-        page.get_by_label("Languages").first.select_option("ms")
-        page.get_by_role("button", name="Change language").first.click()
+        language_choose(page, "ms")
         expect(page.locator("html")).to_have_attribute("lang", "ms")
 
 
