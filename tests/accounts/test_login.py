@@ -38,7 +38,7 @@ def test_two_step_login_shows_secret_phrase_and_goes_to_mode(client, user):
     response = login_step2(client, PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/accounts/mode/"
     html = client.get("/accounts/mode/").content.decode()
-    assert re.search(r"Last Login Successful on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", html)
+    assert re.search(r"Last Login Successful on \d\d-\d\d-\d{4} \d\d:\d\d:\d\d", html)  # the one date format
     for text in ["One Account. All of MATRIX", "Make your selection. Switch between anytime.",
                  "I'M SELF-EMPLOYED", "I'M EMPLOYEE", "I'M EMPLOYER", "Unavailable"]:
         assert text in html, text
@@ -59,7 +59,7 @@ def test_last_login_shows_the_previous_login_in_kuala_lumpur_time(client, user):
     login_step1(client, user.id_number)
     login_step2(client, PASSWORD)
     html = client.get("/accounts/mode/").content.decode()
-    assert "Last Login Successful on 2019-12-27 14:35:47" in html
+    assert "Last Login Successful on 27-12-2019 14:35:47" in html
     user.refresh_from_db()
     assert user.previous_login.year == 2019 and user.last_login.year > 2019
 
