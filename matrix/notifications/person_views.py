@@ -21,7 +21,7 @@ def preferences(request):
     current = preference_get(user=request.user)
     initial = {"language": current.language, "reminders_sms": current.reminders_sms,
                "reminders_email": current.reminders_email}
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         preference_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your message preferences have been saved."))
