@@ -110,18 +110,13 @@ class Contribution(models.Model):
     def status_at(self, moment: datetime, *, sector_end: datetime | None = None) -> str:
         """The status at `moment`. `sector_end` is the last second of the sector's paid cover (looked up when
         not given): a paid period says Expired only when the sector's cover has ended."""
-        if self.state == self.State.REJECTED:
-            return ContributionStatus.REJECTED
-        if self.state == self.State.CANCELLED:
-            return ContributionStatus.CANCELLED
-        if self.state == self.State.AWAITING_PAYMENT:
-            return ContributionStatus.SUBMITTED
-        ends = [end for end in (sector_end if sector_end is not None else self.sector_end(), self.end_at) if end]
-        if cover_ended(end=max(ends, default=None), moment=moment):
-            return ContributionStatus.EXPIRED
-        if self.kind == self.Kind.RENEWAL:
-            return ContributionStatus.RENEWED
-        return ContributionStatus.ACTIVE
+        if self.state != self.State.PAID:
+            return contribution_status(state=self.state, kind=self.kind, end_at=self.end_at, sector_end=None,
+                                       moment=moment)
+        return contribution_status(
+            state=self.state, kind=self.kind, end_at=self.end_at, moment=moment,
+            sector_end=sector_end if sector_end is not None else self.sector_end(),
+        )
 
     @property
     def status(self) -> str:
@@ -133,3 +128,21 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.months} months, RM {self.amount})"
+
+
+def contribution_status(*, state: str, kind: str, end_at: datetime | None, sector_end: datetime | None,
+                        moment: datetime) -> str:
+    """The status a person sees (see `Contribution.status_at`), from stored values: the history page computes it
+    for rows it reads as plain values, without model instances."""
+    if state == Contribution.State.REJECTED:
+        return ContributionStatus.REJECTED
+    if state == Contribution.State.CANCELLED:
+        return ContributionStatus.CANCELLED
+    if state == Contribution.State.AWAITING_PAYMENT:
+        return ContributionStatus.SUBMITTED
+    ends = [end for end in (sector_end, end_at) if end]
+    if cover_ended(end=max(ends, default=None), moment=moment):
+        return ContributionStatus.EXPIRED
+    if kind == Contribution.Kind.RENEWAL:
+        return ContributionStatus.RENEWED
+    return ContributionStatus.ACTIVE

@@ -4,13 +4,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
-from matrix.contributions.models import Contribution, ContributionStatus
+from matrix.contributions.models import Contribution, ContributionStatus, contribution_status
 from matrix.core.coverage import Period, cover_ended, renewal_period
-from matrix.core.kltime import kl
+from matrix.core.kltime import kl, kl_format
+from matrix.core.money import money_format
 from matrix.payments.models import Payment
 from matrix.reference.models import Plan
 from matrix.registrations.models import Document, Registration
@@ -96,6 +100,103 @@ def history_rows(*, user, contributions, now: datetime | None = None) -> list[Hi
             )
         )
     return rows
+
+
+# The Contribution History page ---------------------------------------------------------------------------------
+
+URL_SENTINEL = 987654321
+
+
+def url_maker(name: str):
+    """`name`'s URL for any pk, reversed once (reversing per row is a third of a row's rendering)."""
+    pattern = reverse(name, args=[URL_SENTINEL])
+    return lambda pk: pattern.replace(str(URL_SENTINEL), str(pk))
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One row of the Contribution History table, as the page shows it (text already formatted)."""
+
+    pk: int
+    start: str
+    end: str
+    sector: str
+    plan: str
+    months: str
+    amount: str
+    status: str
+    status_label: str
+    payment_status: str  # PAID, PENDING, FAILED (Failed or Needs attention), "" (no attempt)
+    payment_label: str
+    detail_url: str
+    receipt_url: str
+    renew_url: str
+
+
+def _history_values(*, user):
+    """The person's contributions, newest first, as plain values with everything a row shows: the sector's
+    names, the plan's rate, the attempt whose status it shows (the paid one, else the latest), the sector's
+    latest paid end and whether this row offers Renew Now. Rows are correlated subqueries over the
+    contribution_cover_idx and the payments' contribution index: one query for a page, whatever the history."""
+    payments = Payment.objects.filter(contribution=OuterRef("pk")).order_by(
+        Case(When(status=Payment.Status.PAID, refund_due=False, then=0), default=1), "-created_at", "-pk")
+    paid = Contribution.objects.filter(registration=OuterRef("registration"), state=Contribution.State.PAID)
+    return (
+        Contribution.objects.filter(registration__person__user=user)
+        .order_by("-created_at", "-pk")
+        .annotate(
+            shown_payment_id=Subquery(payments.values("pk")[:1]),
+            shown_payment_status=Subquery(payments.values("status")[:1]),
+            sector_latest_end=Subquery(paid.order_by("-end_at").values("end_at")[:1]),
+            newest_paid_id=Subquery(paid.order_by("-end_at", "-pk").values("pk")[:1]),
+            first_paid=Exists(paid.filter(kind=Contribution.Kind.REGISTRATION)),
+            unpaid_renewal=Exists(Contribution.objects.filter(
+                registration=OuterRef("registration"), kind=Contribution.Kind.RENEWAL,
+                state=Contribution.State.AWAITING_PAYMENT)),
+        )
+        .values(
+            "pk", "registration_id", "kind", "state", "start_at", "end_at", "months", "amount",
+            "plan__monthly_contribution", "registration__sector__name_en", "registration__sector__name_ms",
+            "shown_payment_id", "shown_payment_status", "sector_latest_end", "newest_paid_id", "first_paid",
+            "unpaid_renewal",
+        )
+    )
+
+
+def history_page(*, user, page_number, per_page: int, now: datetime | None = None):
+    """One page of Contribution History: (the paginator's page, its HistoryLines). Two queries (count, rows)."""
+    now = now or timezone.now()
+    page = Paginator(_history_values(user=user), per_page).get_page(page_number)
+    malay = (get_language() or "en").startswith("ms")
+    payment_labels = {
+        Payment.Status.PAID: ("PAID", str(Payment.Status.PAID.label)),
+        Payment.Status.PENDING: ("PENDING", str(Payment.Status.PENDING.label)),
+    }
+    failed = ("FAILED", str(Payment.Status.FAILED.label))
+    status_labels = {status: str(label) for status, label in ContributionStatus.choices}
+    months_text = gettext("%(months)s Month(s)")
+    detail_url = url_maker("contributions:detail")
+    receipt_url = url_maker("payments:receipt")
+    renew_url = url_maker("contributions:renew_sector")
+    lines = []
+    for row in page.object_list:
+        status = contribution_status(state=row["state"], kind=row["kind"], end_at=row["end_at"],
+                                     sector_end=row["sector_latest_end"], moment=now)
+        shown = row["shown_payment_status"]
+        payment_status, payment_label = (payment_labels.get(shown, failed) if shown else ("", "-"))
+        renew_now = row["first_paid"] and not row["unpaid_renewal"] and row["newest_paid_id"] == row["pk"]
+        lines.append(HistoryLine(
+            pk=row["pk"], start=kl_format(row["start_at"]) if row["start_at"] else "",
+            end=kl_format(row["end_at"]) if row["end_at"] else "",
+            sector=row["registration__sector__name_ms" if malay else "registration__sector__name_en"],
+            plan=money_format(row["plan__monthly_contribution"] * 12),
+            months=months_text % {"months": row["months"]}, amount=money_format(row["amount"]),
+            status=status, status_label=status_labels[status], payment_status=payment_status,
+            payment_label=payment_label, detail_url=detail_url(row["pk"]),
+            receipt_url=receipt_url(row["shown_payment_id"]) if payment_status == "PAID" else "",
+            renew_url=renew_url(row["registration_id"]) if renew_now else "",
+        ))
+    return page, lines
 
 
 def contribution_for_view(*, user, pk: int) -> Contribution:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +14,7 @@ from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
     contribution_for_view,
-    contribution_history,
-    history_rows,
+    history_page,
     payment_shown,
     registration_of,
     renewal_choices,
@@ -49,10 +47,19 @@ HISTORY_PAGE_SIZE = 20
 @require_GET
 def history(request):
     """The seed's Contribution History table with its two status legends, newest first, paginated."""
-    paginator = Paginator(contribution_history(user=request.user), HISTORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = history_rows(user=request.user, contributions=page.object_list)
-    return render(request, "contributions/history.html", {"page": page, "rows": rows})
+    page, rows = history_page(user=request.user, page_number=request.GET.get("page"), per_page=HISTORY_PAGE_SIZE)
+    return render(request, "contributions/history.html", {"page": page, "rows": rows, "labels": _history_labels()})
+
+
+def _history_labels() -> dict[str, str]:
+    """The column names (each row repeats them as data-label for the phone's cards) and link texts, translated
+    once per page instead of once per row."""
+    return {
+        "start": _("Start Date Time"), "end": _("Expiry Date Time"), "sector": _("Sector"),
+        "plan": _("Contribution Plan"), "months": _("Number of Contribution Months"),
+        "amount": _("Contribution Amount"), "status": _("Contribution Status"), "payment": _("Payment Status"),
+        "action": _("Action"), "view": _("View"), "receipt": _("Download Receipt"), "renew": _("Renew Now"),
+    }
 
 
 @login_required
