@@ -28,6 +28,9 @@ AXES_LOCKOUT_CALLABLE = "matrix.accounts.views.lockout_response"
 AXES_ENABLE_ADMIN = True
 
 RATELIMIT_USE_CACHE = "default"
+# The public coverage check (matrix/pages): checks per client address, and per IC number from any address.
+COVERAGE_CHECK_RATE_IP = env("COVERAGE_CHECK_RATE_IP", "30/h")
+COVERAGE_CHECK_RATE_IC = env("COVERAGE_CHECK_RATE_IC", "10/h")
 
 # django-simple-captcha: self-hosted image CAPTCHA with an audio alternative when flite is present.
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
@@ -23,11 +23,7 @@ COVERAGE_CHECK_IP_GROUP = "pages.coverage_check.ip"
 COVERAGE_CHECK_IC_GROUP = "pages.coverage_check.ic"
 
 
-def _rate(name: str, default: str) -> str:
-    return getattr(settings, name, default)
-
-
-@require_GET
+@require_safe
 def home(request):
     today = kl_now().date()
     context = {"plans": plans_in_force(today=today), "compulsory": compulsory_sectors()}
@@ -56,7 +52,7 @@ def contact(request):
     return _content(request, "contact")
 
 
-@require_GET
+@require_safe
 def benefits(request):
     """The benefits in plain words and the calculator: a GET form (works without JavaScript); the page holds every
     plan's row, and pages/benefits.js shows the chosen one as the choice changes. A choice that is not a plan in
@@ -87,12 +83,12 @@ def coverage_check(request):
     answer = None
     if request.method == "POST":
         if is_ratelimited(request, group=COVERAGE_CHECK_IP_GROUP, key=lambda _g, r: client_ip(r) or "unknown",
-                          rate=_rate("COVERAGE_CHECK_RATE_IP", "30/h"), method=ALL, increment=True):
+                          rate=settings.COVERAGE_CHECK_RATE_IP, method=ALL, increment=True):
             return _too_many(request)
         if form.is_valid():
             id_number, sector = form.cleaned_data["id_number"], form.cleaned_data["sector"]
             if is_ratelimited(request, group=COVERAGE_CHECK_IC_GROUP, key=lambda _g, _r: id_number,
-                              rate=_rate("COVERAGE_CHECK_RATE_IC", "10/h"), method=ALL, increment=True):
+                              rate=settings.COVERAGE_CHECK_RATE_IC, method=ALL, increment=True):
                 return _too_many(request)
             answer = {"sector": sector, "checked_at": now,
                       "until": selectors.coverage_check(id_number=id_number, sector=sector, now=now)}

@@ -91,3 +91,9 @@ class TestNextStep:
         person = person_make(user=user)
         _paid(registration_make(person=person, sector="hawker"), timezone.now() - timedelta(days=1), 6)
         assert home_cover(user=user).next_step == NextStep.NONE
+
+
+def test_home_and_benefits_answer_head_requests_and_refuse_posts(client):
+    assert client.head(reverse("pages:home")).status_code == 200
+    assert client.head(reverse("pages:benefits")).status_code == 200
+    assert client.post(reverse("pages:home")).status_code == 405
