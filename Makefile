@@ -148,7 +148,8 @@ bench: install-test css messages
 stress: install-test messages
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make stress needs DATABASE_URL=postgres://..."; exit 2;; esac
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
-	STRESS_FULL=1 DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest tests/stress -p no:randomly -q $(PYTEST_ARGS)
+	STRESS_FULL=1 DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest tests/stress -p no:randomly -q --timeout=3600 \
+	  $(PYTEST_ARGS)
 
 clean:
 	rm -rf .venv var static/css/matrix.css frontend/node_modules
