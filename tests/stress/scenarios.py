@@ -351,11 +351,14 @@ class FpxHost:
                 status, payload = host.answer(raw)
                 if status is None:
                     return
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # "slow": the portal stopped waiting long ago
 
             def log_message(self, *args):
                 pass
@@ -386,12 +389,12 @@ class FpxHost:
         self.asked[self.mode] += 1
         if self.mode == "error":
             return 503, b"<html><body>Service Unavailable</body></html>"
-        if self.mode == "slow":
-            time.sleep(self.slow_seconds)
         payment = Payment.objects.get(seller_ex_order_no=ex_order_no)
-        connection.close()  # this server thread's connection
+        connection.close()  # this server thread's connection, before any wait
         code, txn_id = self.truth[ex_order_no]
         good = ac_signed(payment, key=self.key, code=code, txn_id=txn_id, approved_at=timezone.now())
+        if self.mode == "slow":
+            time.sleep(self.slow_seconds)
         if self.mode == "garbage":
             self._garbage += 1
             return 200, [
