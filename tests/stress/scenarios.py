@@ -685,3 +685,49 @@ def race_payment_start(*, rounds: int, sessions: int) -> Row:
     row.seconds = time.monotonic() - started
     ROWS.append(row)
     return row
+
+
+def race_counter_vs_fpx(*, rounds: int, key, staff_user) -> Row:
+    """An Officer records a counter payment of a contribution while FPX's direct AC approving its online attempt
+    arrives at the live portal, `rounds` times: the contribution is paid once, from one receipt. Either both were
+    taken (the later one owed back: exactly one Refund, Due) or the counter was refused cleanly after FPX paid."""
+    from functools import partial
+
+    from matrix.backoffice.services.counter import counter_payment_record
+    from matrix.payments.services.counter import CounterRefused
+    from matrix.reference.models import Branch
+    from tests.concurrency import race
+
+    row = Row("race: counter payment against FPX approval")
+    started = time.monotonic()
+    branch = Branch.objects.first()
+    outcomes_seen: Counter = Counter()
+    with quiet_logs(), LivePortal() as portal:
+        for index in range(rounds):
+            payment = payments_open(1)[0]
+            contribution = payment.contribution
+            counter = partial(counter_payment_record, contribution_id=contribution.pk, amount=contribution.amount,
+                              counter_method="CASH", branch=branch, reference=f"SLIP-{index}", staff_user=staff_user)
+            ac = ac_signed(payment, key=key, code="00", txn_id=f"{time_format(timezone.now())[2:]}{index:04d}",
+                           approved_at=timezone.now())
+            counted, answered = race(counter, partial(portal.post, "/payments/fpx/direct/", ac), timeout=120)
+            row.attempts += 2
+            if isinstance(answered, BaseException) or answered[:2] != (200, "OK"):
+                row.fail(f"round {index}: the direct AC got {answered!r}")
+            refused = isinstance(counted, CounterRefused)
+            if isinstance(counted, BaseException) and not refused:
+                row.fail(f"round {index}: the counter payment raised {counted!r}")
+            contribution.refresh_from_db()
+            paid = list(Payment.objects.filter(contribution=contribution, status=Status.PAID))
+            refunds = Refund.objects.filter(payment__contribution=contribution).count()
+            covering = [one for one in paid if not one.refund_due]
+            outcomes_seen["counter refused" if refused else "both taken, one refunded"] += 1
+            if contribution.state != Contribution.State.PAID or len(covering) != 1:
+                row.lost += not covering
+                row.fail(f"round {index}: contribution {contribution.state}, {len(covering)} covering payments")
+            elif refunds != len(paid) - 1 or len({one.receipt_no for one in paid}) != len(paid):
+                row.fail(f"round {index}: {len(paid)} paid, {refunds} refunds")
+    row.counts.update({"rounds": rounds, **outcomes_seen})
+    row.seconds = time.monotonic() - started
+    ROWS.append(row)
+    return row
