@@ -12,7 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from matrix.accounts.models import IdType, User
-from matrix.accounts.phrases import secret_phrase_suggestion
+from matrix.accounts.phrases import secret_phrase_suggestion, secret_phrase_tidy
 from matrix.accounts.validators import id_number_clean, id_number_compact, mobile_clean
 
 
@@ -65,6 +65,9 @@ class SecretPhraseHintMixin:
             "A few words you will recognise, for example “%(example)s”. We show them when you log in, so you "
             "know the page is really MATRIX. Do not use your password."
         ) % {"example": secret_phrase_suggestion()}
+
+    def clean_secret_phrase(self):
+        return secret_phrase_tidy(self.cleaned_data["secret_phrase"])
 
 
 class SignupForm(AriaFormMixin, forms.Form):

@@ -71,6 +71,7 @@ class OtpPurpose(models.TextChoices):
     SIGNUP = "SIGNUP", _("Sign up")
     RESET = "RESET", pgettext_lazy("purpose", "Password reset")
     CHANGE_MOBILE = "CHANGE_MOBILE", _("Change of mobile number")
+    LOGIN = "LOGIN", _("Log in")
 
 
 class OneTimeCode(models.Model):
@@ -144,3 +145,22 @@ class EmailLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for {self.user_id}"
+
+
+class LoginAttempt(models.Model):
+    """One password try at the login that got (or is getting) an answer: the guessing budget of an IC number.
+
+    Counted per IC number across every address (django-axes counts per IC number and address): a try takes a row
+    before its password is checked, under a per-IC lock, and only while fewer than ACCOUNTS_LOGIN_FAILURES_PER_HOUR
+    rows are in the last hour; a right password gives its row back. Past the budget the IC needs a one-time code
+    by SMS as well (matrix/accounts/login_guard.py). Kept for any IC number typed, with or without an account."""
+
+    id_number = models.CharField(max_length=60)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["id_number", "created_at"], name="login_attempt_ic_time")]
+
+    def __str__(self) -> str:
+        return f"login attempt on {self.id_number} at {self.created_at:%Y-%m-%d %H:%M:%S}"

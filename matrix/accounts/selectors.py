@@ -22,6 +22,11 @@ def user_pending_get(*, pk: int) -> User | None:
     return User.objects.filter(pk=pk, is_active=False, activated_at__isnull=True).first()
 
 
+def user_signup_pending_get(*, id_number: str, mobile: str) -> User | None:
+    """The sign-up in progress (never activated) for this IC number and mobile, if any."""
+    return User.objects.filter(id_number=id_number, mobile=mobile, is_active=False, activated_at__isnull=True).first()
+
+
 def user_signed_up(*, id_number: str) -> bool:
     """True when `id_number` holds an activated account (sign-up must send the person to log in)."""
     return User.objects.filter(id_number=id_number, activated_at__isnull=False).exists()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("activate/<str:token>/", views.activate_link, name="activate_link"),
     path("login/", views.login_view, name="login"),
     path("login/password/", views.login_password, name="login_password"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
     path("mode/", views.mode, name="mode"),
     path("session/extend/", views.session_extend, name="session_extend"),

@@ -16,19 +16,22 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage, is_ratelimited
 
-from matrix.accounts import forms, selectors, services
+from matrix.accounts import background, forms, login_guard, selectors, services, tasks
 from matrix.accounts.conf import conf
-from matrix.accounts.errors import AccountError, LinkInvalid, LinkLimited, OtpLimited, OtpRefused, SignupAlreadyDone
+from matrix.accounts.errors import AccountError, LinkInvalid, LinkLimited, OtpLimited, OtpRefused
 from matrix.accounts.masking import mask_mobile
 from matrix.accounts.middleware import SESSION_KEY as LAST_ACTIVITY_KEY
 from matrix.accounts.models import LinkPurpose, OtpPurpose, User
 
-SIGNUP_USER = "accounts.signup_user"
+SIGNUP = "accounts.signup"  # {"id_number", "mobile", "sent_at"}: the sign-up in progress, whoever the IC is
 NEXT_URL = "accounts.next"
 LOGIN_IC = "accounts.login_ic"
+LOGIN_STEP_UP_USER = "accounts.login_step_up_user"
 RESET_CODE_IC = "accounts.reset_code_ic"
 LINK_TOKENS = {
     LinkPurpose.ACTIVATE: "accounts.activation_token_hash",
@@ -46,6 +49,13 @@ def _too_many_from_here() -> str:
     return _("Too many requests have come from your network. Please try again in an hour.")
 
 
+def _cooldown_left(sent_at: float | None) -> int:
+    """Seconds until "Resend" may send again, from the time kept in the session (the same for every IC)."""
+    if not sent_at:
+        return 0
+    return max(0, int(sent_at + conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS") - time.time() + 0.999))
+
+
 # --- sign-up ---------------------------------------------------------------------------------------------------------
 
 
@@ -61,54 +71,47 @@ def signup(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/signup.html", {"form": forms.SignupForm(initial=initial)})
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if selectors.user_signed_up(id_number=data["id_number"]):
-            form.add_error("id_number", SignupAlreadyDone.default_message)
-        elif _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+        # The per-address limit comes first; then the same answer for every IC number, with or without an
+        # account: the look-up, the account row and the SMS (or, for an IC that has an account, an email to its
+        # owner) happen in a task after the response (matrix/accounts/background.py).
+        if _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
             form.add_error(None, _too_many_from_here())
         else:
-            try:
-                user = services.account_signup_start(
-                    id_type=data["id_type"], id_number=data["id_number"], full_name=data["full_name"],
-                    email=data["email"], mobile=data["mobile"],
-                )
-            except SignupAlreadyDone as error:
-                form.add_error("id_number", error.message)
-            except OtpLimited as error:
-                form.add_error("mobile" if error.code == "number_limit" else None, error.message)
-            else:
-                request.session[SIGNUP_USER] = user.pk
-                return redirect("accounts:signup_verify")
+            data = form.cleaned_data
+            background.after_commit(
+                tasks.signup_request, id_type=data["id_type"], id_number=data["id_number"],
+                full_name=data["full_name"], email=data["email"], mobile=data["mobile"],
+            )
+            request.session[SIGNUP] = {"id_number": data["id_number"], "mobile": data["mobile"], "sent_at": time.time()}
+            return redirect("accounts:signup_verify")
     return render(request, "accounts/signup.html", {"form": form})
-
-
-def _signup_user(request: HttpRequest) -> User | None:
-    pk = request.session.get(SIGNUP_USER)
-    if pk is None:
-        return None
-    return selectors.user_pending_get(pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
 def signup_verify(request: HttpRequest) -> HttpResponse:
-    """Sign Up - OTP Verification."""
-    user = _signup_user(request)
-    if user is None:
+    """Sign Up - OTP Verification. The page, and every refusal of a code, is the same whether the IC number's
+    sign-up is real, has an account already, or could not send a code (a limit): one message for all."""
+    signup_state = request.session.get(SIGNUP)
+    if not signup_state:
         messages.info(request, _("Please fill in the sign-up form first."))
         return redirect("accounts:signup")
     form = forms.OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        user = selectors.user_signup_pending_get(id_number=signup_state["id_number"], mobile=signup_state["mobile"])
         try:
+            if user is None:
+                raise OtpRefused(code="none")
             services.account_signup_confirm(user=user, code=form.cleaned_data["code"])
-        except (OtpRefused, LinkInvalid) as error:
+        except OtpRefused:
+            form.add_error("code", services.RESET_CODE_REFUSED)
+        except LinkInvalid as error:
             form.add_error("code", error.message)
         else:
-            request.session.pop(SIGNUP_USER, None)
+            request.session.pop(SIGNUP, None)
             return redirect("accounts:signup_done")
     return render(request, "accounts/signup_verify.html", {
         "form": form,
-        "mobile_masked": mask_mobile(user.mobile),
-        "resend_at": selectors.otp_resend_at(user=user, purpose=OtpPurpose.SIGNUP),
+        "mobile_masked": mask_mobile(signup_state["mobile"]),
         "resend_url": reverse("accounts:signup_resend"),
         "cooldown": conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS"),
     })
@@ -116,10 +119,27 @@ def signup_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def signup_resend(request: HttpRequest) -> HttpResponse:
-    user = _signup_user(request)
-    if user is None:
+    """"Resend": the cooldown is counted from the session, and the new code is asked for after the response, so
+    the answer does not depend on the IC number either."""
+    signup_state = request.session.get(SIGNUP)
+    if not signup_state:
         return redirect("accounts:signup")
-    _otp_resend(request, user=user, purpose=OtpPurpose.SIGNUP, sent_to=user.mobile)
+    wait = _cooldown_left(signup_state.get("sent_at"))
+    if wait:
+        messages.error(request, ngettext(
+            "A code was sent a moment ago. Please wait %(n)d second before asking for a new one.",
+            "A code was sent a moment ago. Please wait %(n)d seconds before asking for a new one.",
+            wait,
+        ) % {"n": wait})
+    elif _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
+        messages.error(request, _too_many_from_here())
+    else:
+        background.after_commit(
+            tasks.signup_code_resend, id_number=signup_state["id_number"], mobile=signup_state["mobile"]
+        )
+        request.session[SIGNUP] = {**signup_state, "sent_at": time.time()}
+        messages.success(request, _("A new code has been sent to %(mobile)s.")
+                         % {"mobile": mask_mobile(signup_state["mobile"])})
     return redirect("accounts:signup_verify")
 
 
@@ -151,7 +171,14 @@ def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str
     otherwise carry the URL, token included, to logs) and is not cached."""
     token_hash = selectors.email_link_token_hash(token)
     try:
-        selectors.email_link_get(token_hash=token_hash, purpose=purpose)
+        if _link_guesses_spent(request):
+            raise LinkInvalid(_too_many_from_here(), code="guesses")
+        try:
+            selectors.email_link_get(token_hash=token_hash, purpose=purpose)
+        except LinkInvalid as error:
+            if error.code == "unknown":
+                _link_guess_count(request)
+            raise
     except LinkInvalid as error:
         response = _link_invalid(request, error=error, purpose=purpose)
     else:
@@ -160,6 +187,19 @@ def _link_enter(request: HttpRequest, *, token: str, purpose: str, next_url: str
     response["Referrer-Policy"] = "no-referrer"
     add_never_cache_headers(response)
     return response
+
+
+def _link_guesses_spent(request: HttpRequest) -> bool:
+    """Links opened with a token that matches none are counted per address; past ACCOUNTS_LINK_GUESSES_PER_IP_
+    PER_HOUR no token from that address is even looked at for the rest of the hour."""
+    rate = conf("ACCOUNTS_LINK_GUESSES_PER_IP_PER_HOUR")
+    usage = get_usage(request, group="accounts:link-guess", key="ip", rate=rate, method=ALL, increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _link_guess_count(request: HttpRequest) -> None:
+    rate = conf("ACCOUNTS_LINK_GUESSES_PER_IP_PER_HOUR")
+    is_ratelimited(request, group="accounts:link-guess", key="ip", rate=rate, method=ALL, increment=True)
 
 
 def _link_invalid(request: HttpRequest, *, error: AccountError, purpose: str) -> HttpResponse:
@@ -206,7 +246,7 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     form = forms.ActivationResendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
-            services.activation_link_resend(id_number=form.cleaned_data["id_number"])
+            background.after_commit(tasks.activation_link_request, id_number=form.cleaned_data["id_number"])
         return render(request, "accounts/email_sent.html", {
             "title": _("Check your email"),
             "text": _("If this IC number has signed up and verified its mobile number, a new activation link has "
@@ -228,7 +268,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if not _url_is_safe(request, next_url):
         next_url = ""
     form = forms.LoginIcForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _ip_limited(
+        request, "accounts:ic", "ACCOUNTS_IC_LOOKUPS_PER_IP_PER_HOUR"
+    ):
+        # Each look-up shows the IC's secret phrase: an address gets a bounded number an hour.
+        form.add_error(None, _("Too many IC numbers have been entered from your network. Please try again in an "
+                               "hour."))
+    elif request.method == "POST" and form.is_valid():
         request.session.cycle_key()
         request.session[LOGIN_IC] = form.cleaned_data["id_number"]
         request.session[NEXT_URL] = next_url
@@ -242,7 +288,8 @@ def login_password(request: HttpRequest) -> HttpResponse:
 
     Any IC gets this page: an unknown one is shown a stable made-up phrase, and every failure (unknown IC, wrong
     password, account not activated) gives the same message. `authenticate` goes through django-axes (lockout
-    on IC + IP) and ModelBackend, which runs a password hash even for an unknown IC, so timings match too."""
+    on IC + IP) and LoginBudgetBackend (an hourly budget per IC from every address, then a code by SMS as well:
+    matrix/accounts/login_guard.py), which runs a password hash even for an unknown IC, so timings match too."""
     id_number = request.session.get(LOGIN_IC)
     if not id_number:
         return redirect("accounts:login")
@@ -250,14 +297,53 @@ def login_password(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = authenticate(request=request, id_number=id_number, password=form.cleaned_data["password"])
         if user is not None:
-            services.account_login_record(user=user)
-            login(request, user)  # new session key
-            request.session[LAST_ACTIVITY_KEY] = int(time.time())
-            request.session.pop(LOGIN_IC, None)
+            _login_finish(request, user)
             return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+        if getattr(request, "login_step_up", False):
+            return _login_step_up(request, id_number=id_number, password=form.cleaned_data["password"])
         form.add_error(None, _("The IC number or password is not correct."))
     return render(request, "accounts/login_password.html", {
         "form": form, "id_number": id_number, "secret_phrase": selectors.login_secret_phrase(id_number=id_number),
+    })
+
+
+def _login_finish(request: HttpRequest, user: User) -> None:
+    services.account_login_record(user=user)
+    login(request, user, backend="matrix.accounts.backends.LoginBudgetBackend")  # new session key
+    request.session[LAST_ACTIVITY_KEY] = int(time.time())
+    request.session.pop(LOGIN_IC, None)
+    request.session.pop(LOGIN_STEP_UP_USER, None)
+
+
+def _login_step_up(request: HttpRequest, *, id_number: str, password: str) -> HttpResponse:
+    """The IC's budget is spent: whatever the password, go on to the code page. The code is sent (after the
+    response) only when the password was right; nothing on the way tells which it was."""
+    user = login_guard.login_password_check(id_number=id_number, password=password)
+    request.session[LOGIN_STEP_UP_USER] = user.pk if user is not None else None
+    background.after_commit(tasks.login_code_send, user_id=user.pk if user is not None else None)
+    return redirect("accounts:login_code")
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Log In - Code Verification: the step up after too many wrong passwords for the IC number. Every refusal
+    has one message (a wrong password behind it, or a wrong, expired or used code)."""
+    id_number = request.session.get(LOGIN_IC)
+    if not id_number or LOGIN_STEP_UP_USER not in request.session:
+        return redirect("accounts:login")
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_guard.login_code_confirm(
+                user_id=request.session.get(LOGIN_STEP_UP_USER), code=form.cleaned_data["code"]
+            )
+        except OtpRefused as error:
+            form.add_error("code", error.message)
+        else:
+            _login_finish(request, user)
+            return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/login_code.html", {
+        "form": form, "minutes": conf("ACCOUNTS_OTP_TTL_SECONDS") // 60,
     })
 
 
@@ -312,11 +398,11 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
         id_number = form.cleaned_data["id_number"]
         if form.cleaned_data["channel"] == forms.ResetChannel.SMS:
             if not _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
-                services.password_reset_code_send(id_number=id_number)
+                background.after_commit(tasks.password_reset_code_request, id_number=id_number)
             request.session[RESET_CODE_IC] = id_number
             return redirect("accounts:password_reset_code")
         if not _ip_limited(request, "accounts:links", "ACCOUNTS_LINKS_PER_IP_PER_HOUR"):
-            services.password_reset_start(id_number=id_number)
+            background.after_commit(tasks.password_reset_link_request, id_number=id_number)
         return render(request, "accounts/email_sent.html", {
             "title": _("Check your email"),
             "text": _("If this IC number has a MATRIX account, we have sent a link to reset the password to the "
@@ -362,7 +448,7 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password_forgot")
     if request.method == "POST" and "resend" in request.POST:
         if not _ip_limited(request, "accounts:otp", "ACCOUNTS_OTP_PER_IP_PER_HOUR"):
-            services.password_reset_code_send(id_number=id_number)
+            background.after_commit(tasks.password_reset_code_request, id_number=id_number)
         messages.info(request, _("If this IC number has a MATRIX account, a new code has been sent to the mobile "
                                  "number registered with it."))
         return redirect("accounts:password_reset_code")

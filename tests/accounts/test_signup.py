@@ -82,13 +82,21 @@ def test_invalid_sign_up_is_refused_and_changes_nothing(client, field, value, me
     assert not User.objects.exists() and not OutboxMessage.objects.exists()
 
 
-def test_duplicate_ic_of_an_active_account_is_told_to_log_in(client):
-    user_make(id_number=IC)
+def test_duplicate_ic_of_an_active_account_answers_like_a_new_one_and_tells_the_owner(client):
+    owner = user_make(id_number=IC, email="owner@example.com")
     response = client.post(SIGNUP, signup_data())
-    html = response.content.decode()
-    assert "has already signed up" in html and "Please log in instead" in html
-    assert f'href="{reverse("accounts:login")}">HERE</a>' in html
-    assert User.objects.count() == 1 and not OneTimeCode.objects.exists() and not OutboxMessage.objects.exists()
+    # The same answer as a new sign-up (the OTP page), nothing made and no code sent; the owner is told by email.
+    assert response.status_code == 302 and response["Location"] == VERIFY
+    assert User.objects.count() == 1 and not OneTimeCode.objects.exists()
+    notice = OutboxMessage.objects.get()
+    assert (notice.channel, notice.to) == ("EMAIL", owner.email)
+    assert "tried to sign up for MATRIX with your IC number" in notice.body and "log in" in notice.body
+    # Every code is refused with the one message of the code page.
+    page = client.post(VERIFY, {"code": "123456"}).content.decode()
+    assert "The code is not correct, has expired or has been used." in page
+    # Sent again within the hour, the owner is not told twice.
+    client.post(SIGNUP, signup_data())
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_duplicate_ic_written_with_dashes_is_the_same_ic(client):
@@ -111,10 +119,11 @@ def test_pending_sign_up_restarts_on_the_same_account(client, settings):
     assert client.post(VERIFY, {"code": outbox_code("60123456780")}).status_code == 302
 
 
-def test_restart_during_cooldown_is_refused_and_changes_nothing(client):
-    client.post(SIGNUP, signup_data())
-    response = client.post(SIGNUP, signup_data(mobile="0123456780"))
-    assert "Please wait" in response.content.decode()
+def test_restart_during_cooldown_answers_the_same_and_changes_nothing(client):
+    first = client.post(SIGNUP, signup_data())
+    again = client.post(SIGNUP, signup_data(mobile="0123456780"))
+    # The cooldown is applied after the answer, which is the same as the first one.
+    assert (again.status_code, again["Location"]) == (first.status_code, first["Location"])
     assert User.objects.get().mobile == MOBILE
     assert OneTimeCode.objects.count() == 1
 
