@@ -38,6 +38,7 @@ def test_the_plans_shown_are_those_in_force_in_the_database(client):
     Plan.objects.filter(number=1).update(monthly_contribution=Decimal("14.00"))
     body = client.get(reverse("pages:home")).content.decode()
     assert "RM 14.00" in body and "RM 168.00" in body and "RM 13.10" not in body
+    assert "and diseases at work, from RM 14.00 a month." in body
 
 
 def test_a_visitor_in_malay(client):
@@ -45,6 +46,7 @@ def test_a_visitor_in_malay(client):
     body = client.get(reverse("pages:home")).content.decode()
     assert "Siapa yang wajib mendaftar?" in body and "<li>Penjaja</li>" in body
     assert "denda sehingga RM10,000" in body and "Pelan 4" in body
+    assert "semasa bekerja, dari RM 13.10 sebulan." in body
 
 
 def test_a_signed_in_person_sees_their_cover_and_no_login_card(client, user):
