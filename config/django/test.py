@@ -11,6 +11,8 @@ EMAIL_BACKEND = "matrix.notifications.backends.OutboxEmailBackend"
 SMS_BACKEND = "outbox"
 OUTBOX_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = True
+# Pages change between tests' requests; tests of the page cache turn it on (tests/perf/test_pagecache.py).
+PAGE_CACHE_SECONDS = 0
 # The cache (and so rate limits and lockouts) is the real Redis when REDIS_URL is set (CI's PostgreSQL pass), as
 # in production; otherwise local memory. tests/conftest.py clears it around every test.
 if not REDIS_URL:

@@ -68,7 +68,11 @@ class Contribution(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["registration", "state", "end_at"], name="contribution_cover_idx")]
+        indexes = [
+            models.Index(fields=["registration", "state", "end_at"], name="contribution_cover_idx"),
+            # Reports count paid contributions by their moment of payment (matrix/reports/selectors.py).
+            models.Index(fields=["paid_at"], condition=Q(state="PAID"), name="contribution_paid_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(months__gte=1, months__lte=12), name="contribution_months_1_12"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_positive"),

@@ -80,6 +80,9 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="payment_status_created_idx"),
             models.Index(fields=["status", "next_enquiry_at"], name="payment_status_enquiry_idx"),
+            # Reconciliation reads a day's paid payments by paid_at; reports count attempts by created_at.
+            models.Index(fields=["paid_at"], condition=Q(status="PAID"), name="payment_paid_at_idx"),
+            models.Index(fields=["created_at"], name="payment_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
