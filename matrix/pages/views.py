@@ -2,10 +2,13 @@
 calculator, the coverage check, the content pages (Help, FAQ, Terms & Conditions, Contact Us, edited in the back
 office) and the error pages."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -115,9 +118,19 @@ def server_error(request, template_name="500.html"):
     return HttpResponseServerError(loader.get_template(template_name).render(_bare_context()))
 
 
+def _retry_url(request) -> str:
+    """The page the refused form was on (the Referer, when it is this site's), else the address posted to."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: the form expired or cookies are off; in the portal's layout, with a way back."""
-    response = render(request, "403_csrf.html", {"retry_url": request.path}, status=403)
+    response = render(request, "403_csrf.html", {"retry_url": _retry_url(request)}, status=403)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -87,3 +87,14 @@ def test_the_csrf_page_in_malay():
     client.cookies["django_language"] = "ms"
     response = client.post(reverse("pages:coverage_check"), {}, HTTP_ACCEPT_LANGUAGE="ms")
     assert "Borang ini telah tamat tempoh" in response.content.decode()
+
+
+@pytest.mark.parametrize(("referer", "back"), [
+    ("http://testserver/benefits/?plan=2", "/benefits/?plan=2"),  # the page the form was on
+    ("https://evil.example/phish/", "/i18n/setlang/"),  # another site's: the address posted to
+    ("", "/i18n/setlang/"),
+])
+def test_the_csrf_page_leads_back_to_the_page_the_form_was_on(referer, back):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/i18n/setlang/", {"language": "ms"}, HTTP_REFERER=referer)
+    assert response.status_code == 403 and f'href="{back}" data-retry' in response.content.decode()
