@@ -174,7 +174,13 @@ def _requery_queue_if_due(payment: Payment) -> bool:
         return False
     if payment.last_enquiry_at and payment.last_enquiry_at > now - ENQUIRY_MIN_INTERVAL:
         return False
-    if not cache.add(f"payments:requery-queued:{payment.pk}", 1, timeout=int(ENQUIRY_MIN_INTERVAL.total_seconds())):
+    try:
+        first = cache.add(f"payments:requery-queued:{payment.pk}", 1, timeout=int(ENQUIRY_MIN_INTERVAL.total_seconds()))
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: the periodic re-query asks FPX
+        logger.warning("Enquiry about payment %s not queued, the cache is unavailable: %s", payment.pk,
+                       exc.__class__.__name__)
+        return False
+    if not first:
         return False
     payment_id = payment.pk
     transaction.on_commit(lambda: tasks.payment_requery_one.delay(payment_id), robust=True)
@@ -256,8 +262,12 @@ def _refused_rate() -> str:
 def _refusal_count(request, *, increment: bool) -> bool:
     """Count a refusal from the client's address (`increment`), or only look. True: the address has used up
     its refusals for now."""
-    usage = get_usage(request, group=REFUSED_GROUP, key=lambda group, req: client_ip(req) or "unknown",
-                      rate=_refused_rate(), method=ALL, increment=increment)
+    try:
+        usage = get_usage(request, group=REFUSED_GROUP, key=lambda group, req: client_ip(req) or "unknown",
+                          rate=_refused_rate(), method=ALL, increment=increment)
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: the limit fails open
+        logger.warning("FPX callback refusal limit not applied, the cache is unavailable: %s", exc.__class__.__name__)
+        return False
     if usage is None:  # rate limiting switched off
         return False
     return usage["count"] > usage["limit"] if increment else usage["count"] >= usage["limit"]
