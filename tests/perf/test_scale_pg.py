@@ -1,0 +1,134 @@
+"""seed_scale's data obeys the domain rules (and, written with the foreign-key checks on, every constraint), the
+pages show it, and every query the pages and jobs make per person or per day is served by an index: EXPLAIN with
+sequential scans priced out must not read a large table from end to end (at 1,000,000 people each one would)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from matrix.accounts.models import User
+from matrix.contributions.models import Contribution
+from matrix.contributions.selectors import _history_values
+from matrix.core.coverage import cover_until, coverage_end
+from matrix.core.kltime import kl
+from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.selectors import payments_requery_due
+from matrix.registrations.models import Registration
+from matrix.scale.seed import Seeder, scale_id_number
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+PEOPLE = 120
+LARGE_TABLES = ("contributions_contribution", "payments_payment", "registrations_registration", "accounts_user",
+                "registrations_selfemployedperson", "payments_fpxmessage", "notifications_message")
+
+
+@pytest.fixture
+def seeded(db):
+    made = Seeder(people=PEOPLE, seed=7, check_foreign_keys=True).run()
+    return made
+
+
+def _seeded_users():
+    return User.objects.filter(email__endswith="@scale.example")
+
+
+def test_seed_makes_what_it_reports_and_follows_the_coverage_rules(seeded):
+    assert _seeded_users().count() == PEOPLE == seeded.counts["people"]
+    contributions = Contribution.objects.filter(registration__person__user__email__endswith="@scale.example")
+    assert contributions.count() == seeded.counts["contributions"]
+    payments = Payment.objects.filter(contribution__in=contributions)
+    assert payments.count() == seeded.counts["payments"]
+    assert payments.filter(status=Payment.Status.PENDING).count() == seeded.counts["pending payments"]
+    registrations = list(Registration.objects.filter(person__user__email__endswith="@scale.example"))
+    assert 1.3 <= len(registrations) / PEOPLE <= 1.7
+    assert 3 <= contributions.count() / len(registrations) <= 12
+    for registration in registrations:
+        periods = list(registration.contributions.order_by("created_at", "pk"))
+        assert 1 <= len(periods) <= 13
+        assert periods[0].kind == Contribution.Kind.REGISTRATION
+        latest_end = None
+        for period in periods:
+            assert period.amount == period.monthly_contribution * period.months
+            if period.state != Contribution.State.PAID:
+                assert period is periods[-1] and period.kind == Contribution.Kind.RENEWAL
+                assert period.payments.get().status == Payment.Status.PENDING
+                continue
+            assert period.end_at == coverage_end(start=period.start_at, months=period.months)
+            if latest_end is None:
+                assert period.start_at == period.paid_at  # cover starts at the bank's approval
+            elif period.paid_at >= cover_until(latest_end):
+                assert period.start_at == period.paid_at  # after a lapse: at payment, never retroactive
+            else:
+                assert kl(period.start_at) == cover_until(latest_end)  # 00:00:00 the day after the latest end
+            latest_end = period.end_at
+            paid = period.payments.get(status=Payment.Status.PAID)
+            assert paid.receipt_no.startswith(str(kl(paid.paid_at).year))
+            assert paid.amount == period.amount
+    assert FpxMessage.objects.filter(payment__in=payments).count() == seeded.counts["fpx messages"]
+
+
+def test_a_second_run_adds_people_after_the_first(seeded):
+    Seeder(people=5, seed=8, check_foreign_keys=True).run(start_index=PEOPLE)
+    assert _seeded_users().count() == PEOPLE + 5
+    assert User.objects.filter(id_number=scale_id_number(PEOPLE + 4)).exists()
+
+
+def test_a_seeded_persons_history_shows_their_rows_in_a_fixed_number_of_queries(seeded, client):
+    user = _seeded_users().order_by("pk").first()
+    client.force_login(user)
+    client.get("/self-employed/contributions/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/self-employed/contributions/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    rows = Contribution.objects.filter(registration__person__user=user).order_by("-created_at", "-pk")[:20]
+    for contribution in rows:
+        assert f'data-contribution="{contribution.pk}"' in page
+    assert len(queries) <= 8
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+def _full_scans(plan: str) -> list[str]:
+    return [line.strip() for line in plan.splitlines()
+            if "Seq Scan on" in line and any(f"Seq Scan on {table}" in line for table in LARGE_TABLES)]
+
+
+def test_the_queries_of_pages_and_jobs_use_indexes(seeded):
+    user = _seeded_users().order_by("pk").first()
+    contribution = Contribution.objects.filter(registration__person__user=user).first()
+    payment = Payment.objects.filter(status=Payment.Status.PAID).first()
+    now = timezone.now()
+    queries = {
+        "history page": _history_values(user=user)[:20],
+        "view contribution": Contribution.objects.with_sector_end().filter(pk=contribution.pk,
+                                                                           registration__person__user=user),
+        "payment details": Payment.objects.filter(pk=payment.pk, contribution__registration__person__user=user),
+        "settle by order": Payment.objects.filter(seller_ex_order_no=payment.seller_ex_order_no),
+        "fpx messages of an order": FpxMessage.objects.filter(seller_ex_order_no=payment.seller_ex_order_no),
+        "re-query due": payments_requery_due(now=now)[:500],
+        "staff search by IC": User.objects.filter(id_number=user.id_number),
+        "receipt search": Payment.objects.filter(receipt_no=payment.receipt_no),
+        "reconciliation day": Payment.objects.filter(
+            status=Payment.Status.PAID, paid_at__gte=now - timedelta(days=1), paid_at__lt=now),
+        "reports paid by period": Contribution.objects.filter(
+            state=Contribution.State.PAID, paid_at__gte=now - timedelta(days=31), paid_at__lt=now),
+        "reports attempts by period": Payment.objects.filter(created_at__gte=now - timedelta(days=31),
+                                                             created_at__lt=now),
+    }
+    try:
+        from matrix.notifications.reminders import _candidates
+    except ImportError:
+        pass
+    else:
+        queries["renewal reminders of a day"] = _candidates(kind="D30", last_day=date.today() + timedelta(days=30))
+    scans = {name: _full_scans(_plan(queryset)) for name, queryset in queries.items()}
+    assert {name: found for name, found in scans.items() if found} == {}
