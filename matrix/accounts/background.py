@@ -34,7 +34,7 @@ def after_commit(task, **kwargs) -> None:
 
 
 def _publish(task, kwargs: dict) -> None:
-    if task.app.conf.task_always_eager:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         task.apply(kwargs=kwargs)
         return
     try:
