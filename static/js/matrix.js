@@ -29,7 +29,7 @@
       var seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       var minutes = Math.floor(seconds / 60);
       var template = minutes ? left.getAttribute("data-template-minutes") : left.getAttribute("data-template-seconds");
-      left.textContent = template.replace("%(minutes)s", String(minutes)).replace("%(seconds)s", String(seconds % 60));
+      left.textContent = template.replace("{minutes}", String(minutes)).replace("{seconds}", String(seconds % 60));
     }
     function schedule() {
       clearTimeout(warnTimer);
@@ -77,7 +77,7 @@
       form.classList.toggle("on-last-part", index === parts.length - 1);
       if (status) {
         status.textContent = status.getAttribute("data-template")
-          .replace("%(part)s", String(index + 1)).replace("%(parts)s", String(parts.length));
+          .replace("{part}", String(index + 1)).replace("{parts}", String(parts.length));
       }
       if (focus) {
         var heading = parts[index].querySelector("h2");

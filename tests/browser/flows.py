@@ -43,7 +43,7 @@ def detail_value(page, label: str):
 
 def next_part(page) -> None:
     """The registration form on a phone shows one part at a time: go on to the next one (JavaScript)."""
-    page.locator("[data-form-part]:not(.part-hidden)").get_by_role("button", name="Continue").click()
+    page.locator("[data-form-part]:not(.part-hidden) [data-part-next]").click()
 
 
 LANGUAGE_BUTTONS = {"en": "English", "ms": "Bahasa Malaysia"}
