@@ -15,7 +15,11 @@ SESSION_ACTIVITY_GRANULARITY_SECONDS = env_int("SESSION_ACTIVITY_GRANULARITY_SEC
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Readable by matrix.js, which sends it with the session-extend request (Django: no gain in hiding it; the token is
+# in every form anyway). Secure and SameSite=Lax like the others.
 CSRF_COOKIE_HTTPONLY = False
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # django-axes: lock the pair (IC number, IP address) after repeated failed passwords, never the IC alone,
 # so that nobody can lock a victim out from elsewhere.
