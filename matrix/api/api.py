@@ -1,12 +1,11 @@
 """The MATRIX JSON API, version 1, mounted at /api/v1/: OpenAPI at /api/v1/openapi.json, interactive docs at
 /api/v1/docs (Swagger UI from django-ninja's bundled static files, no CDN). Routers per area in routers/."""
 
-from django.conf import settings
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from matrix.api.errors import handlers_install
+from matrix.api.limits import ClientThrottle
 from matrix.api.routers import auth, contributions, me, payments, reference, registrations
 
 DESCRIPTION = """The JSON API of MATRIX for the mobile application and partners (Act 789, SKSPS).
@@ -20,10 +19,6 @@ DESCRIPTION = """The JSON API of MATRIX for the mobile application and partners 
 """
 
 
-def _rate(name: str, default: str) -> str:
-    return getattr(settings, name, default)
-
-
 api = NinjaAPI(
     title="MATRIX API",
     version="1.0.0",
@@ -32,7 +27,7 @@ api = NinjaAPI(
     docs=Swagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
-    throttle=[AnonRateThrottle(_rate("API_RATE_ANON", "120/m")), AuthRateThrottle(_rate("API_RATE_USER", "300/m"))],
+    throttle=[ClientThrottle()],
 )
 handlers_install(api)
 api.add_router("/auth", auth.router)

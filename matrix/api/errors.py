@@ -146,4 +146,6 @@ def handlers_install(api) -> None:
     def _http_error(request: HttpRequest, exc: HttpError):
         if exc.status_code == 404:
             return error_response(NotFound())
+        if exc.status_code == 400:  # django-ninja could not parse the body
+            return error_response(Invalid(_PYDANTIC_MESSAGES["json_invalid"], code="invalid_json"))
         return error_response(ApiError(_("The request was refused."), status=exc.status_code, code="refused"))

@@ -3,7 +3,22 @@ decimals ("77.60"), never a float; times are ISO 8601 in Kuala Lumpur time (+08:
 
 from datetime import date, datetime
 
-from ninja import Field, Schema
+from ninja import Field
+from ninja import Schema as NinjaSchema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
+
+
+class Schema(NinjaSchema):
+    """Input is a JSON object: django-ninja's Schema would read attributes off anything (a list, a string)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data):
+        inner = data._obj if isinstance(data, DjangoGetter) else data
+        if inner is None or isinstance(inner, list | tuple | str | bytes | int | float | bool):
+            raise ValueError("a JSON object is expected")
+        return data
 
 
 class ErrorOut(Schema):

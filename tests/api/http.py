@@ -61,7 +61,11 @@ class App:
 def pay_in_browser(form: dict, *, outcome: str = "approve") -> requests.Response:
     """What the application's browser does with the signed form: post it to FPX (the simulator), log in at the
     bank, choose `outcome`, and carry the bank's answer (the indirect AC) back to the portal."""
-    browser = requests.Session()
+    with requests.Session() as browser:  # closed: no keep-alive connection outlives the test's live server
+        return _pay(browser, form, outcome)
+
+
+def _pay(browser: requests.Session, form: dict, outcome: str) -> requests.Response:
     bank = browser.post(form["url"], data=form["fields"], timeout=60)
     assert bank.status_code == 200, bank.text[:500]
     login = page_forms(bank.text)[-1]

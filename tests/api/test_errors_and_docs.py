@@ -76,3 +76,20 @@ def test_unknown_and_known_ic_get_the_same_shape_of_answer(api, user):
     assert set(known) == set(unknown) and unknown["secret_phrase"]
     again = api.post("/auth/login/ic", {"id_number": "900101149999"}).json()
     assert again["secret_phrase"] == unknown["secret_phrase"]  # stable: it reveals nothing by changing
+
+
+def test_the_general_rate_limit_counts_per_account(user_api, other_api, settings):
+    settings.API_RATE_USER = "2/m"
+    answers = [user_api.get("/me") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[-1].json()["code"] == "rate_limited" and 1 <= int(answers[-1]["Retry-After"]) <= 60
+    assert other_api.get("/me").status_code == 200
+
+
+@pytest.mark.parametrize("body", ["[null, null]", '"everywhere"', "{not json", "\udcff"], ids=repr)
+def test_a_body_that_is_not_a_json_object_is_refused(user_api, body):
+    response = user_api.client.post("/api/v1/auth/logout", body.encode("utf-8", "surrogateescape"),
+                                    content_type="application/json", headers=user_api.headers())
+    assert response.status_code == 422
+    assert response.json()["code"] in ("invalid", "invalid_json")
+    assert user_api.get("/me").status_code == 200  # not logged out

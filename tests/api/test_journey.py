@@ -29,7 +29,9 @@ def app(portal_server, settings):  # noqa: F811 - the imported fixture
     settings.PORTAL_BASE_URL = portal_server
     settings.FPX_SIMULATOR_MERCHANT_BASE_URL = ""
     simulator.simulator_reset()
-    yield App(portal_server)
+    app = App(portal_server)
+    yield app
+    app.http.close()  # no keep-alive connection outlives the live server
     assert simulator.direct_ac_deliveries_join(timeout=30)
 
 

@@ -8,14 +8,14 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File as FileParam
-from ninja import Form, Query, Router, Schema, UploadedFile
+from ninja import Form, Query, Router, UploadedFile
 
 from matrix.api.auth import access_token
 from matrix.api.errors import Conflict, Invalid, NotFound, form_invalid
 from matrix.api.idempotency import idempotent
 from matrix.api.routers.contributions import contribution_out_for
 from matrix.api.routers.reference import plan_out
-from matrix.api.schemas import ContributionOut, CoverOut, ErrorOut, RenewalIn, RenewalQuoteOut
+from matrix.api.schemas import ContributionOut, CoverOut, ErrorOut, RenewalIn, RenewalQuoteOut, Schema
 from matrix.contributions.forms import RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import registration_of, renewal_facts, renewal_plans
