@@ -13,7 +13,7 @@ export DJANGO_SETTINGS_MODULE ?= config.django.local
 # Progress lines, so a first `make run` (a few minutes) shows where it is.
 say = @printf '\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: run serve release test lint bench setup install install-test css messages keys migrate demo static \
+.PHONY: run serve release test lint bench bench-journey bench-micro setup install install-test css messages keys migrate demo static \
 	browser captcha-audio backup restore stress clean
 
 $(VENV)/.installed: pyproject.toml
@@ -138,7 +138,19 @@ test: install-test css messages browser
 lint: install-test
 	$(VENV)/bin/ruff check .
 
+# README "Benchmarks": the portal at national scale (BENCH_PEOPLE, 100,000 by default, seeded once into the
+# `bench` database) against a bare Django view under the same gunicorn, with wrk; table and var/bench/bench.json.
+# Never fails a build. bench-journey: the Locust journey of 200 people; bench-micro: the in-process ratios.
 bench: install-test css messages
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
+	-$(PY) benchmarks/run.py
+
+bench-journey: install-test css messages
+	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
+	-$(PY) benchmarks/journey.py
+
+bench-micro: install-test css messages
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest benchmarks -p no:randomly -q -s
 

@@ -71,6 +71,7 @@ def profile_env() -> dict[str, str]:
         # Enquiries go to the simulator on the bench server, over plain HTTP.
         "FPX_ENQUIRY_URL": f"{base}/fpx-simulator/enquiry/",
         "FPX_BANKLIST_URL": f"{base}/fpx-simulator/banklist/",
+        "FPX_AR_URL": f"{base}/fpx-simulator/ar/",
         "FPX_REQUERY_RUN_BUDGET_SECONDS": "900",
     }
 
