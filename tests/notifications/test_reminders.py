@@ -34,7 +34,8 @@ def paid_period(registration, *, last_day: date, months: int = 1, kind=Contribut
 
 
 def sector_covered(*, person=None, sector="information-technology", last_day=LAST_DAY):
-    registration = registration_make(person=person or person_make(), sector=sector)
+    person = person or person_make(user=user_make(password=None))  # no password hashing: many people, fast
+    registration = registration_make(person=person, sector=sector)
     paid_period(registration, last_day=last_day)
     return registration
 
@@ -220,3 +221,24 @@ def test_the_daily_task_runs_today():
     sector_covered()
     with time_machine.travel(kl_datetime(2027, 3, 24, 9, 0), tick=False):
         assert renewal_reminders_daily.apply().get()["D7"] == 1
+
+
+def test_the_job_works_in_pages_of_a_fixed_number_of_queries():
+    """Bounded work per page whatever the number of sectors: the queries grow with the pages, never per sector
+    (the benchmark runs the same function over 100,000 sectors)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(sectors: int, last_day: date) -> int:
+        for _ in range(sectors):
+            sector_covered(last_day=last_day)
+        with CaptureQueriesContext(connection) as captured:
+            counts = run_on(last_day - timedelta(days=1), batch_size=5, publish=False)
+        assert counts["D1"] == sectors
+        return len(captured.captured_queries)
+
+    one_page, two_pages, four_pages = queries(5, date(2027, 5, 10)), queries(10, date(2027, 6, 10)), queries(
+        20, date(2027, 7, 10))
+    per_page = two_pages - one_page
+    assert per_page > 0 and four_pages - two_pages == 2 * per_page
+    assert Message.objects.count() == 2 * 35 and Message.objects.filter(status="QUEUED").count() == 70
