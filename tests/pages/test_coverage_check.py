@@ -134,6 +134,14 @@ class TestRateLimits:
         assert "You have made too many coverage checks. Please try again in an hour." in response.content.decode()
         assert _check(client, "900101149999", REMOTE_ADDR="10.9.9.9").status_code == 200
 
+    def test_the_address_is_the_clients_behind_the_proxy(self, client, settings):
+        """matrix.core.client_ip: behind the load balancer, the address it appended, not the proxy's."""
+        settings.COVERAGE_CHECK_RATE_IP = "1/h"
+        settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+        assert _check(client, "900101141234", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 200
+        assert _check(client, "900101141235", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+        assert _check(client, "900101141236", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7").status_code == 429
+
     def test_per_ic_number_from_any_address(self, client, settings):
         settings.COVERAGE_CHECK_RATE_IC = "2/h"
         for n in range(2):

@@ -32,6 +32,7 @@ def test_a_visitor_sees_the_scheme_who_must_register_the_plans_and_the_calls(cli
     assert "RM 13.10" in body and "RM 157.20" in body and "RM 49.40" in body and "RM 592.80" in body
     assert "data-home-login" in body and "New to the site? Create MATRIX account" in body
     assert reverse("accounts:signup") in body and reverse("pages:coverage_check") in body
+    assert reverse("pages:contact") in body and reverse("pages:faq") in body
 
 
 def test_the_plans_shown_are_those_in_force_in_the_database(client):
