@@ -93,3 +93,14 @@ def test_a_body_that_is_not_a_json_object_is_refused(user_api, body):
     assert response.status_code == 422
     assert response.json()["code"] in ("invalid", "invalid_json")
     assert user_api.get("/me").status_code == 200  # not logged out
+
+
+def test_the_accounts_language_preference_answers_when_no_language_is_asked(user_api):
+    assert user_api.post("/me/preferences", {"language": "ms"}).json() == {"language": "ms"}
+    unknown = user_api.get("/contributions/999999")
+    assert unknown.status_code == 404 and unknown.json()["message"] == "Tidak dijumpai."
+    assert unknown["Content-Language"] == "ms"
+    user_api.language = "en"
+    assert user_api.get("/contributions/999999").json()["message"] == "Not found."
+    bad = user_api.post("/me/preferences", {"language": "fr"})
+    assert bad.status_code == 422 and list(bad.json()["fields"]) == ["language"]

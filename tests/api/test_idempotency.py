@@ -136,3 +136,21 @@ def test_concurrent_replays_renew_once_on_postgresql():
     assert outcomes[0][1] == outcomes[1][1]
     assert sorted(replayed for _status, _body, replayed in outcomes) == [False, True]
     assert renewals(registration) == 1
+
+
+def test_api_purge_deletes_expired_keys_and_dead_sessions(user, user_api):
+    from django.core.management import call_command
+
+    from matrix.api.tokens import api_session_revoke
+
+    user_api.post("/me/preferences", {"language": "ms"}, key="old")
+    dead = session_tokens(user).session
+    api_session_revoke(session=dead)
+    with time_machine.travel(timezone.now() + timedelta(hours=24, seconds=1)):
+        user_api.post("/me/preferences", {"language": "en"}, key="young")  # its token expired: 401, not stored
+        call_command("api_purge")
+        assert not IdempotencyRecord.objects.filter(key="old").exists()
+    with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1)):
+        call_command("api_purge")
+    assert not ApiSession.objects.filter(pk=dead.pk).exists()
+    assert ApiSession.objects.filter(pk=user_api.pair.session.pk).exists()  # still refreshable
