@@ -35,7 +35,8 @@ def payment_settled_tell(*, payment_id: int) -> None:
     user, mobile, email = _contact(registration.person)
     if payment.status == Payment.Status.FAILED:
         kind = "payment_failed"
-    elif FpxMessage.objects.filter(payment_id=payment.pk, outcome__startswith="failed").exists():
+    elif FpxMessage.objects.filter(payment_id=payment.pk, outcome__startswith="late approval").exists():
+        # settle logged "late approval of a failed attempt: …" in the transaction that just committed
         kind = "payment_approved_late"
     else:
         kind = "payment_approved"
