@@ -242,3 +242,17 @@ def test_the_job_works_in_pages_of_a_fixed_number_of_queries():
     per_page = two_pages - one_page
     assert per_page > 0 and four_pages - two_pages == 2 * per_page
     assert Message.objects.count() == 2 * 35 and Message.objects.filter(status="QUEUED").count() == 70
+
+
+def test_the_daily_job_is_on_the_beat_schedule_that_the_in_process_scheduler_also_runs(settings):
+    from config.celery import app
+    from matrix.core.management.commands.scheduler import jobs_from_schedule
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-renewal-reminders"]
+    assert entry["task"] == "matrix.notifications.tasks.renewal_reminders_daily"
+    assert entry["schedule"].hour == {9} and entry["schedule"].minute == {0}  # 09:00 in CELERY_TIMEZONE (KL)
+    assert settings.CELERY_TIMEZONE == "Asia/Kuala_Lumpur"
+    app.loader.import_default_modules()
+    jobs = jobs_from_schedule(settings.CELERY_BEAT_SCHEDULE, app=app, now=app.now())
+    assert "notifications-renewal-reminders" in {job.name for job in jobs}
+    assert "matrix.notifications.tasks.renewal_reminders_daily" in app.tasks
