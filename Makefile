@@ -14,7 +14,7 @@ export DJANGO_SETTINGS_MODULE ?= config.django.local
 say = @printf '\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: run serve release test lint bench bench-journey bench-micro setup install install-test css messages keys migrate demo static \
-	browser captcha-audio backup restore stress clean
+	browser captcha-audio backup restore stress clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(call say,Python environment in $(VENV): installing the portal's packages (first time: a few minutes))
@@ -145,6 +145,13 @@ bench: install-test css messages
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	-$(PY) benchmarks/run.py
+
+# PNGs of the main pages at 360 and 1280 px in English and Malay, for review without clicking through:
+# var/screenshots/ (ignored). Needs Chromium (`make browser`).
+screenshots: install-test css messages
+	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
+	SCREENSHOTS_ALL=1 SCREENSHOTS_DIR=$(CURDIR)/var/screenshots DJANGO_SETTINGS_MODULE=config.django.test \
+	  $(PY) -m pytest tests/browser/test_ux_screenshots.py -p no:randomly -q -s
 
 bench-journey: install-test css messages
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
