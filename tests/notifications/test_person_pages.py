@@ -31,6 +31,8 @@ def test_the_pages_need_a_login(client):
 def test_management_links_to_both_pages(client, person):
     page = client.get(reverse("accounts:management")).content.decode()
     assert f'href="{PREFERENCES}"' in page and f'href="{HISTORY}"' in page
+    malay = client.get(reverse("accounts:management"), HTTP_ACCEPT_LANGUAGE="ms").content.decode()
+    assert "Pilihan mesej" in malay and "Sejarah mesej" in malay
 
 
 def test_preferences_start_from_the_sign_up_language_and_are_saved(client, person):
