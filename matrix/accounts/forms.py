@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from matrix.accounts.login_guard import login_password_check
 from matrix.accounts.models import IdType, User
 from matrix.accounts.phrases import secret_phrase_suggestion, secret_phrase_tidy
 from matrix.accounts.validators import id_number_clean, id_number_compact, mobile_clean
@@ -218,8 +219,8 @@ class CurrentPasswordMixin:
     """Re-authentication: the account's current password must be given (`current_password`).
 
     It is checked through `authenticate`, so wrong tries count towards the same django-axes lockout on IC + IP
-    as the login's (otherwise a stolen session could guess the password here without limit, then change the
-    email or mobile)."""
+    (and the hourly budget of the IC) as the login's (otherwise a stolen session could guess the password here
+    without limit, then change the email or mobile)."""
 
     def __init__(self, *args, user: User, request: HttpRequest, **kwargs):
         self.user = user
@@ -229,6 +230,10 @@ class CurrentPasswordMixin:
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
         checked = authenticate(request=self.request, id_number=self.user.id_number, password=password)
+        if checked is None and getattr(self.request, "login_step_up", False):
+            # The IC's login budget is spent (someone elsewhere guessed): the signed-in owner must still be able
+            # to change the password. The try has counted towards the lockout on IC + address all the same.
+            checked = login_password_check(id_number=self.user.id_number, password=password)
         if checked is None or checked.pk != self.user.pk:
             raise forms.ValidationError(gettext("Your current password is not correct."))
         return password

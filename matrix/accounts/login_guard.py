@@ -56,6 +56,8 @@ def login_attempt_reserve(*, id_number: str, ip_address: str) -> LoginAttempt | 
     with transaction.atomic():
         _ic_lock(id_number)
         now = timezone.now()
+        # Rows older than the hour have done their work: drop this IC's (the table stays small).
+        LoginAttempt.objects.filter(id_number=id_number, created_at__lte=now - timedelta(hours=1)).delete()
         attempt = LoginAttempt.objects.create(id_number=id_number, ip_address=ip_address or None, created_at=now)
         if _window_count(id_number=id_number, now=now) > conf("ACCOUNTS_LOGIN_FAILURES_PER_HOUR"):
             transaction.set_rollback(True)

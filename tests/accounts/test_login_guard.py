@@ -214,3 +214,27 @@ def test_link_token_guesses_are_limited_per_address(client, make_client, committ
     html = client.get(real, REMOTE_ADDR="10.9.0.1").content.decode()
     assert "Too many requests have come from your network" in html
     assert make_client().get(real, REMOTE_ADDR="10.9.0.2")["Location"] == "/accounts/password/reset/"
+
+
+def test_the_signed_in_owner_can_change_the_password_while_the_budget_is_spent(make_client, user):
+    owner = make_client()
+    owner.post(LOGIN, {"id_number": user.id_number}, REMOTE_ADDR="10.10.0.1")
+    assert owner.post(STEP2, {"password": PASSWORD}, REMOTE_ADDR="10.10.0.1")["Location"] == "/accounts/mode/"
+    _spend_budget(make_client(), user.id_number)
+    data = {"current_password": PASSWORD, "password1": "a brand new passphrase", "password2": "a brand new passphrase"}
+    wrong = owner.post("/accounts/management/password/", {**data, "current_password": "not it"},
+                       REMOTE_ADDR="10.10.0.1")
+    assert "Your current password is not correct." in wrong.content.decode()
+    response = owner.post("/accounts/management/password/", data, REMOTE_ADDR="10.10.0.1")
+    assert response["Location"] == "/accounts/management/"
+    user.refresh_from_db()
+    assert user.check_password("a brand new passphrase")
+
+
+def test_old_tries_of_an_ic_are_dropped(client, user):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        _spend_budget(client, user.id_number)
+        traveller.shift(timedelta(hours=1, seconds=1))
+        client.post(STEP2, {"password": "once more"}, REMOTE_ADDR="10.11.0.1")
+    assert LoginAttempt.objects.filter(id_number=user.id_number).count() == 1
