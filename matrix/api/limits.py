@@ -14,21 +14,17 @@ from matrix.api.errors import RateLimited
 from matrix.core.client_ip import client_ip
 
 
-def _ip_key(group, request) -> str:
-    return client_ip(request) or "unknown"
-
-
-def limit(request, *, group: str, rate: str, key=_ip_key, message=None) -> None:
-    """Count one request in `group` (per client IP unless `key` says otherwise); raise RateLimited beyond
-    `rate` (e.g. "20/h")."""
-    usage = get_usage(request, group=group, key=key, rate=rate, method=("GET", "POST", "PUT", "DELETE"),
-                      increment=True)
+def limit(request, *, group: str, rate: str, message=None) -> None:
+    """Count one POST in `group` per client IP (django-ratelimit's "ip" key, which reads matrix.core.client_ip);
+    raise RateLimited beyond `rate` (e.g. "20/h"). The same group, key and method as a page's
+    `is_ratelimited` share one counter with it."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
     if usage is not None and usage["should_limit"]:
         raise RateLimited(message, retry_after=max(1, usage["time_left"]))
 
 
 def otp_ip_limit(request) -> None:
-    """The accounts pages' per-IP limit on sending codes (SMS costs money), shared with them."""
+    """The accounts pages' per-IP limit on sending codes (SMS costs money): one budget for pages and API."""
     limit(request, group="accounts:otp", rate=conf("ACCOUNTS_OTP_PER_IP_PER_HOUR"))
 
 

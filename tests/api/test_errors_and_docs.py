@@ -104,3 +104,16 @@ def test_the_accounts_language_preference_answers_when_no_language_is_asked(user
     assert user_api.get("/contributions/999999").json()["message"] == "Not found."
     bad = user_api.post("/me/preferences", {"language": "fr"})
     assert bad.status_code == 422 and list(bad.json()["fields"]) == ["language"]
+
+
+def test_the_pages_and_the_api_share_one_per_ip_budget_of_codes(api, client, settings):
+    from tests.accounts.helpers import signup_data
+
+    settings.ACCOUNTS_OTP_PER_IP_PER_HOUR = "1/h"
+    page = client.post("/accounts/signup/", signup_data())
+    assert page.status_code == 302  # the page sent its code
+    body = {"id_type": "MYKAD", "id_number": "900101-14-5671", "full_name": "TESTING BIN TESTER",
+            "email": "testing@tester.example", "mobile": "011-1338 8378", "terms_accepted": True,
+            "captcha_key": "dummy", "captcha_value": "PASSED"}
+    refused = api.post("/auth/signup", body)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
