@@ -16,6 +16,7 @@ whatever the address (ACCOUNTS_LOGIN_FAILURES_PER_HOUR, 10):
 Unknown IC numbers are counted the same way, so the budget does not reveal who has an account either."""
 
 import logging
+import secrets
 from datetime import timedelta
 from hashlib import sha256
 
@@ -25,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matrix.accounts.conf import conf
-from matrix.accounts.errors import OtpLimited, OtpRefused
-from matrix.accounts.models import LoginAttempt, OtpPurpose, User
-from matrix.accounts.services import RESET_CODE_REFUSED, otp_issue, otp_verify
+from matrix.accounts.errors import OtpRefused
+from matrix.accounts.models import LoginAttempt, OneTimeCode, OtpPurpose, User
+from matrix.accounts.services import RESET_CODE_REFUSED, _otp_hash, otp_verify
 from matrix.notifications.services import email_send, sms_send
 
 logger = logging.getLogger(__name__)
@@ -104,12 +105,43 @@ def login_code_send(*, user_id: int | None) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).exclude(mobile="").first() if user_id else None
     if user is None:
         return
-    try:
-        row = otp_issue(user=user, purpose=OtpPurpose.LOGIN, sent_to=user.mobile)
-    except OtpLimited as error:
-        logger.info("login code not sent for account %s: %s", user.pk, error.code)
-        return
-    logger.info("login code %s sent for account %s", row.pk, user.pk)
+    row = _login_code_issue(user=user)
+    if row is not None:
+        logger.info("login code %s sent for account %s", row.pk, user.pk)
+
+
+@transaction.atomic
+def _login_code_issue(*, user: User) -> OneTimeCode | None:
+    """`otp_issue` for login codes, with limits that count login codes only. A login code is sent only after the
+    right password, so a stranger cannot spend these limits; if the codes of other purposes counted (the
+    forgotten-password codes anyone can ask for, 5 an hour per account and per number), a stranger could spend
+    them and keep the owner out of a stepped-up login for an hour. Same rules otherwise: resend cooldown, a pause
+    after the tries of a code ran out, ACCOUNTS_OTP_PER_ACCOUNT_PER_HOUR codes an hour."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one issuer per account at a time
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(user=user, purpose=OtpPurpose.LOGIN, created_at__gt=now - timedelta(hours=1))
+    latest = recent.order_by("-created_at", "-pk").first()
+    if latest is not None:
+        if latest.created_at + timedelta(seconds=conf("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS")) > now:
+            return None
+        locked_until = (latest.closed_at or now) + timedelta(seconds=conf("ACCOUNTS_OTP_LOCK_SECONDS"))
+        if latest.attempts >= conf("ACCOUNTS_OTP_MAX_ATTEMPTS") and locked_until > now:
+            return None
+    if recent.count() >= conf("ACCOUNTS_OTP_PER_ACCOUNT_PER_HOUR"):
+        return None
+    OneTimeCode.objects.filter(user=user, purpose=OtpPurpose.LOGIN, closed_at__isnull=True).update(closed_at=now)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = OneTimeCode.objects.create(
+        user=user, purpose=OtpPurpose.LOGIN, code_hash=_otp_hash(user_id=user.pk, purpose=OtpPurpose.LOGIN, code=code),
+        sent_to=user.mobile, created_at=now, expires_at=now + timedelta(seconds=conf("ACCOUNTS_OTP_TTL_SECONDS")),
+    )
+    sms_send(
+        to=user.mobile,
+        text=_("MATRIX PERKESO: your one-time code is %(code)s. It expires in %(minutes)d minutes. "
+               "Never share it with anyone.") % {"code": code, "minutes": conf("ACCOUNTS_OTP_TTL_SECONDS") // 60},
+        kind="one_time_code", event_key=f"one-time-code-{row.pk}", user=user,
+    )
+    return row
 
 
 def login_code_confirm(*, user_id: int | None, code: str) -> User:

@@ -238,3 +238,19 @@ def test_old_tries_of_an_ic_are_dropped(client, user):
         traveller.shift(timedelta(hours=1, seconds=1))
         client.post(STEP2, {"password": "once more"}, REMOTE_ADDR="10.11.0.1")
     assert LoginAttempt.objects.filter(id_number=user.id_number).count() == 1
+
+
+def test_a_stranger_spending_the_reset_codes_does_not_keep_the_owner_out(client, make_client, user, settings):
+    settings.ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS = 0
+    stranger = make_client()
+    for n in range(6):  # the account's and the number's hourly code limits, spent on reset codes
+        stranger.post("/accounts/password/forgot/", {"id_number": user.id_number, "channel": "sms"},
+                      REMOTE_ADDR=f"10.12.0.{n}")
+    assert OneTimeCode.objects.filter(user=user, purpose=OtpPurpose.RESET).count() == 5
+    _spend_budget(stranger, user.id_number)
+    client.post(LOGIN, {"id_number": user.id_number}, REMOTE_ADDR="10.12.1.1")
+    assert client.post(STEP2, {"password": PASSWORD}, REMOTE_ADDR="10.12.1.1")["Location"] == CODE
+    login_code = OneTimeCode.objects.get(user=user, purpose=OtpPurpose.LOGIN)
+    assert client.post(CODE, {"code": outbox_code(user.mobile)})["Location"] == "/accounts/mode/"
+    login_code.refresh_from_db()
+    assert login_code.used_at is not None
