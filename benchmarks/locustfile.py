@@ -21,10 +21,11 @@ from locust import HttpUser, between, task
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from matrix.scale.seed import SCALE_PASSWORD, scale_id_number  # noqa: E402
+from matrix.scale.people import SCALE_PASSWORD, scale_id_number  # noqa: E402
 
 FIRST_PERSON = int(os.environ.get("JOURNEY_FIRST_PERSON", "0"))
 _people = itertools.count(FIRST_PERSON)
+REFERER = "https://127.0.0.1:{port}/"  # the portal sees https (X-Forwarded-Proto): a same-origin https Referer
 HEADERS = {"X-Forwarded-Proto": "https", "Accept-Language": "en"}
 
 
@@ -87,12 +88,20 @@ class Person(HttpUser):
     def on_start(self):
         self.index = next(_people)
         self.client.headers.update(HEADERS)
+        self.client.hooks["response"].append(self._keep_cookies)
+
+    def _keep_cookies(self, response, *args, **kwargs):
+        """The portal believes it is served over https (X-Forwarded-Proto) and marks its cookies Secure; this
+        client talks plain http on loopback, as a load balancer would behind TLS, so it keeps them unmarked."""
+        for cookie in response.cookies:
+            self.client.cookies.set(cookie.name, cookie.value)
 
     def _post(self, url: str, form: dict, name: str, extra: dict | None = None, **kwargs):
         """Post `form` to its action (or to `url`, the page it is on, when it has none)."""
         data = {**form["fields"], **(extra or {})}
         target = form["path"] or urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
-        return self.client.post(target, data=data, name=name, headers={"Referer": self.host + "/"}, **kwargs)
+        referer = REFERER.format(port=urlsplit(self.host).port)
+        return self.client.post(target, data=data, name=name, headers={"Referer": referer}, **kwargs)
 
     def _ok(self, response, what: str):
         if response.status_code >= 400:

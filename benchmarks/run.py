@@ -39,7 +39,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 PORT = int(os.environ.get("BENCH_PORT", "8611"))
 JSON_PATH = Path(os.environ.get("BENCH_JSON", BASE_DIR / "var" / "bench" / "bench.json"))
 PYTHON = sys.executable
-STAFF_USERNAME = "bench-officer"
+STAFF_USERNAME = "bench-supervisor"
 AC_ORDERS = 4000  # distinct pending payments the direct AC settles; the rest are left to the re-query
 REQUERY_PAYMENTS = int(os.environ.get("BENCH_REQUERY", "10000"))
 
@@ -260,7 +260,8 @@ def person_session(user) -> str:
 
 
 def staff_session() -> str:
-    """An Officer signed in with a verified second factor (as after the TOTP step)."""
+    """A Supervisor (person search and reports) signed in with a verified second factor (as after the TOTP
+    step)."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -270,8 +271,8 @@ def staff_session() -> str:
 
     user = User.objects.filter(id_number=f"staff:{STAFF_USERNAME}").first()
     if user is None:
-        user = staff_create(username=STAFF_USERNAME, full_name="Bench Officer", role=Role.OFFICER,
-                            password="bench-officer-pass-2026").user
+        user = staff_create(username=STAFF_USERNAME, full_name="Bench Supervisor", role=Role.SUPERVISOR,
+                            password="bench-supervisor-pass-2026").user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="bench", confirmed=True)
     from importlib import import_module

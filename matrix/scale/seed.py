@@ -41,29 +41,16 @@ from matrix.reference.models import (
     SectorClass,
     SelfEmployedStatus,
 )
+from matrix.scale.people import SCALE_PASSWORD, scale_id_number  # noqa: F401 - re-exported
 
-SCALE_PASSWORD = "matrix-scale-2026"
 SCALE_SECRET_PHRASE = "Scale data phrase"
 CHUNK_PEOPLE = 2000
 YEARS = 5
 PENDING_SHARE = 0.09
 FAILED_FIRST_SHARE = 0.10
 LAPSED_SHARE = 0.2
-# MyKad place-of-birth codes of the states (stdnum.my.nric accepts them).
-BIRTH_PLACES = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14"]
-BIRTH_DAYS = 15000  # birth dates from 1 January 1950 on
 FIRST_NAMES = ["AHMAD", "SITI", "MUHAMMAD", "NUR", "TAN", "LIM", "RAJ", "KUMAR", "WONG", "AISYAH", "LEE", "FARAH"]
 LAST_NAMES = ["ABDULLAH", "RAHMAN", "HASSAN", "ISMAIL", "CHONG", "SUBRAMANIAM", "ONG", "YUSOF", "NG", "OMAR"]
-
-
-def scale_id_number(index: int) -> str:
-    """The IC number of seeded person `index` (0-based): a valid MyKad (date, place of birth), serials 9000+
-    so they never meet the demo account's."""
-    day = date(1950, 1, 1) + timedelta(days=index % BIRTH_DAYS)
-    rest = index // BIRTH_DAYS
-    place = BIRTH_PLACES[rest % len(BIRTH_PLACES)]
-    serial = 9000 + rest // len(BIRTH_PLACES)
-    return f"{day:%y%m%d}{place}{serial:04d}"
 
 
 @lru_cache(maxsize=65536)
@@ -184,7 +171,7 @@ class Seeder:
         self.people, self.seed, self.check_foreign_keys = people, seed, check_foreign_keys
         self.now = now or timezone.now()
         self.ref = Reference.load()
-        self.password = make_password(SCALE_PASSWORD)
+        self.password = make_password(SCALE_PASSWORD, hasher="argon2")  # the hasher production checks
         self.made = Made()
         self.rows: dict[str, list[tuple]] = {}
 
