@@ -127,3 +127,11 @@ def test_other_saves_of_the_account_keep_the_tokens(user, user_api):
     user.full_name = "SITI BINTI HASSAN BARU"
     user.save()
     assert user_api.get("/me").status_code == 200
+
+
+def test_a_portal_session_cookie_opens_nothing_in_the_api(user_client, user):
+    """Only the bearer token authenticates: a signed-in browser gets 401, so a cross-site request riding the
+    portal's cookie (CSRF) can do nothing through the API."""
+    assert user_client.get("/api/v1/me").status_code == 401
+    response = user_client.post("/api/v1/auth/logout", "{}", content_type="application/json")
+    assert response.status_code == 401
