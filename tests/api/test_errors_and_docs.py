@@ -4,6 +4,8 @@ served from this server under the Content Security Policy."""
 import re
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,9 @@ def test_form_rules_answer_in_english_and_malay(api):
 
 def test_login_rate_limit_answers_429_with_retry_after(api, settings):
     settings.API_LOGIN_RATE = "3/m"
-    answers = [api.post("/auth/login/ic", {"id_number": "900101145671"}) for _ in range(4)]
+    # The counter's window is fixed on the clock: stop the clock so that no window boundary falls in between.
+    with time_machine.travel(timezone.now(), tick=False):
+        answers = [api.post("/auth/login/ic", {"id_number": "900101145671"}) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     refused = answers[-1]
     assert refused.json()["code"] == "rate_limited"
@@ -110,10 +114,11 @@ def test_the_pages_and_the_api_share_one_per_ip_budget_of_codes(api, client, set
     from tests.accounts.helpers import signup_data
 
     settings.ACCOUNTS_OTP_PER_IP_PER_HOUR = "1/h"
-    page = client.post("/accounts/signup/", signup_data())
-    assert page.status_code == 302  # the page sent its code
     body = {"id_type": "MYKAD", "id_number": "900101-14-5671", "full_name": "TESTING BIN TESTER",
             "email": "testing@tester.example", "mobile": "011-1338 8378", "terms_accepted": True,
             "captcha_key": "dummy", "captcha_value": "PASSED"}
-    refused = api.post("/auth/signup", body)
+    with time_machine.travel(timezone.now(), tick=False):  # one window of the counter
+        page = client.post("/accounts/signup/", signup_data())
+        assert page.status_code == 302  # the page sent its code
+        refused = api.post("/auth/signup", body)
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
