@@ -1,6 +1,7 @@
 """Identity numbers, Malaysian mobile numbers and passwords: cleaning and validation shared by forms and services."""
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -17,8 +18,11 @@ _FREE_FORM_LENGTHS = {IdType.POLICE: (4, 20), IdType.ARMY: (4, 20), IdType.PASSP
 
 
 def id_number_compact(value: str) -> str:
-    """`790811-08-7654 ` -> `790811087654`; letters upper-cased. No validation."""
-    return _SEPARATORS.sub("", value or "").upper()
+    """`790811-08-7654 ` -> `790811087654`; letters upper-cased; full-width and other compatibility forms become
+    their ASCII letters and digits (NFKC). No validation, but a character still outside ASCII (a look-alike letter
+    from another script, Arabic-Indic digits) becomes U+FFFD, so every caller's letters-and-digits check refuses it."""
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    return "".join(ch if ch.isascii() else "\ufffd" for ch in compact)
 
 
 def id_number_clean(*, id_type: str, value: str) -> str:
@@ -51,13 +55,13 @@ def id_number_clean(*, id_type: str, value: str) -> str:
 def mobile_clean(value: str) -> str:
     """A Malaysian mobile number as E.164 digits without '+': `+60 10-887 7665`, `60108877665` and
     `010-887 7665` all give `60108877665`. Fixed lines and other countries are refused."""
-    raw = re.sub(r"[\s\-().]", "", value or "")
+    raw = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", value or ""))  # full-width digits: ASCII
     if raw.startswith("60"):
         raw = "+" + raw
     error = ValidationError(
         _("Enter a Malaysian mobile number, e.g. 60108877665 or 0108877665."), code="invalid_mobile"
     )
-    if not re.fullmatch(r"\+?\d{9,15}", raw):
+    if not re.fullmatch(r"\+?[0-9]{9,15}", raw):  # ASCII digits only: other scripts' digits are refused
         raise error
     try:
         number = phonenumbers.parse(raw, "MY")
