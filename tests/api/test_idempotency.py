@@ -59,15 +59,16 @@ def test_a_refusal_is_replayed_too(user, user_api):
 
 
 def test_keys_expire_after_24_hours(user, user_api):
-    start = timezone.now()
     assert user_api.post("/me/preferences", {"language": "ms"}, key="pref").status_code == 200
     assert user_api.post("/me/preferences", {"language": "en"}, key="pref-2").json()["language"] == "en"
-    with time_machine.travel(start + timedelta(hours=24) - timedelta(seconds=5)):
+    record = IdempotencyRecord.objects.get(key="pref")
+    assert record.expires_at == record.created_at + timedelta(hours=24)
+    with time_machine.travel(record.expires_at - timedelta(seconds=1), tick=False):
         app = ApiClient(session_tokens(user).access_token)  # the first access token has long expired
         replay = app.post("/me/preferences", {"language": "ms"}, key="pref")
         assert replay["Idempotent-Replayed"] == "true"
         assert ApiPreference.objects.get(user=user).language == "en"  # not acted again
-    with time_machine.travel(start + timedelta(hours=24, seconds=1)):
+    with time_machine.travel(record.expires_at, tick=False):
         app = ApiClient(session_tokens(user).access_token)
         acted = app.post("/me/preferences", {"language": "ms"}, key="pref")
         assert acted.status_code == 200 and not acted.has_header("Idempotent-Replayed")
