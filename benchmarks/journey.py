@@ -18,7 +18,7 @@ SECONDS = int(os.environ.get("JOURNEY_SECONDS", "120"))
 
 
 def main() -> int:
-    env = run.profile_env()
+    env = {**run.profile_env(), "CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
     os.environ.update(env)
     import django
 
