@@ -21,6 +21,14 @@ class LoginBudgetBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
+        if ":" in username:
+            # Staff accounts (`staff:<username>`; no IC has a colon) sign in with a second factor (TOTP), which
+            # already bounds what a guessed password gives; a budget here would let a stranger keep staff out of
+            # the back office for an hour. django-axes still locks username + address.
+            user = super().authenticate(request, username=username, password=password, **kwargs)
+            if user is None:
+                raise PermissionDenied
+            return user
         attempt = login_guard.login_attempt_reserve(
             id_number=username, ip_address=client_ip(request) if request is not None else ""
         )

@@ -254,3 +254,16 @@ def test_a_stranger_spending_the_reset_codes_does_not_keep_the_owner_out(client,
     assert client.post(CODE, {"code": outbox_code(user.mobile)})["Location"] == "/accounts/mode/"
     login_code.refresh_from_db()
     assert login_code.used_at is not None
+
+
+def test_staff_sign_in_is_outside_the_budget(rf):
+    """Staff have a second factor; a stranger must not keep them out of the back office by spending a budget."""
+    from django.contrib.auth import authenticate
+
+    staff = user_make(id_number="staff:alice", is_staff=True)
+    for n in range(12):
+        request = rf.post("/backoffice/signin/", REMOTE_ADDR=f"10.13.0.{n}")
+        assert authenticate(request=request, id_number=staff.id_number, password=f"guess {n}") is None
+    request = rf.post("/backoffice/signin/", REMOTE_ADDR="10.13.1.1")
+    assert authenticate(request=request, id_number=staff.id_number, password=PASSWORD) == staff
+    assert not LoginAttempt.objects.exists()
