@@ -277,6 +277,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         request.session.cycle_key()
         request.session[LOGIN_IC] = form.cleaned_data["id_number"]
+        request.session.pop(LOGIN_STEP_UP_USER, None)  # a step up belongs to the IC it was for
         request.session[NEXT_URL] = next_url
         return redirect("accounts:login_password")
     return render(request, "accounts/login.html", {"form": form, "next": next_url})

@@ -267,3 +267,11 @@ def test_staff_sign_in_is_outside_the_budget(rf):
     request = rf.post("/backoffice/signin/", REMOTE_ADDR="10.13.1.1")
     assert authenticate(request=request, id_number=staff.id_number, password=PASSWORD) == staff
     assert not LoginAttempt.objects.exists()
+
+
+def test_a_new_ic_at_step_one_drops_the_step_up(client, user):
+    _spend_budget(client, user.id_number)
+    client.post(STEP2, {"password": PASSWORD}, REMOTE_ADDR="10.14.0.1")
+    assert client.get(CODE).status_code == 200
+    client.post(LOGIN, {"id_number": UNKNOWN_IC}, REMOTE_ADDR="10.14.0.1")
+    assert client.get(CODE)["Location"] == LOGIN
