@@ -1,9 +1,10 @@
 """The e-receipt: a PDF in Bahasa Malaysia and English, built with ReportLab, downloaded from the payment
-details page and attached to the receipt email."""
+details page and attached to the "payment approved" email (in the person's language)."""
 
 import io
 from xml.sax.saxutils import escape
 
+from django.db import transaction
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -12,7 +13,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from matrix.core.kltime import kl_format
 from matrix.core.money import money_format
-from matrix.notifications.services import email_send
+from matrix.notifications.events import event_send
+from matrix.notifications.senders import payment_event
 from matrix.payments.models import Payment, Refund
 
 PAYMENT_METHOD = "Portal MATRIX - FPX"  # FPX's; a counter payment shows "Counter - <branch>" (Payment.method_label)
@@ -85,14 +87,6 @@ REFUND_NOTE = {
         "BAYARAN BALIK / REFUND DUE: PERKESO akan mengembalikan bayaran ini; ia tidak memberi perlindungan. / "
         "PERKESO will return this payment; it gives no cover."),
 }
-REFUND_EMAIL = {
-    Refund.Reason.ALREADY_PAID: ("telah pun dibayar", "was already paid"),
-    Refund.Reason.NOT_PAYABLE: ("telah ditolak atau dibatalkan", "was rejected or cancelled"),
-    Refund.Reason.REJECTED: ("telah ditolak oleh PERKESO", "was rejected by PERKESO"),
-    Refund.Reason.STAFF: ("tidak dapat menerimanya", "cannot take it"),
-}
-
-
 def receipt_pdf(*, payment: Payment) -> bytes:
     """The receipt of a Paid payment as PDF bytes."""
     if payment.status != Payment.Status.PAID or not payment.receipt_no:
@@ -139,38 +133,18 @@ def receipt_pdf(*, payment: Payment) -> bytes:
 
 
 def receipt_email_send(*, payment_id: int) -> None:
-    """Email the receipt of a newly paid payment (run after the settlement commits)."""
+    """Email the receipt of a newly paid payment (run after the settlement commits): the "payment approved" event
+    message (or "approved after a failure", or the refund it will be when the contribution cannot take the money)
+    in the person's language, with the receipt PDF attached. It is recorded with its kind and owner, so it shows in
+    the person's message history, and sent once per approval (the event key); the SMS of the same event is
+    `notifications.senders.payment_settled_tell`'s."""
     from matrix.payments.selectors import payments_with_details
 
     payment = payments_with_details().filter(pk=payment_id, status=Payment.Status.PAID).first()
-    if payment is None:
+    event = payment_event(payment=payment) if payment is not None else None
+    if event is None or not event.email:
         return
-    person = payment.contribution.registration.person
-    to = person.email or person.user.email
-    if not to:
-        return
-    amount = money_format(payment.amount)
-    if payment.refund_due:
-        why_ms, why_en = REFUND_EMAIL[_refund_reason(payment)]
-        email_send(
-            to=to,
-            subject="Bayaran Balik Caruman PERKESO / PERKESO Contribution Refund",
-            text=(
-                f"Bayaran {amount} (No. Resit {payment.receipt_no}) diterima untuk caruman yang {why_ms}. "
-                "Jumlah ini akan dikembalikan kepada anda.\n\n"
-                f"Your payment of {amount} (Receipt No. {payment.receipt_no}) was for a contribution that "
-                f"{why_en}. The amount will be refunded to you."
-            ),
-        )
-        return
-    email_send(
-        to=to,
-        subject=f"Resit Caruman PERKESO / PERKESO Contribution Receipt {payment.receipt_no}",
-        text=(
-            f"Terima kasih. Bayaran {amount} telah diterima. No. Resit: {payment.receipt_no}. "
-            "Resit anda dilampirkan.\n\n"
-            f"Thank you. Your payment of {amount} has been received. Receipt No.: {payment.receipt_no}. "
-            "Your receipt is attached."
-        ),
-        attachments=[(f"receipt-{payment.receipt_no}.pdf", receipt_pdf(payment=payment), "application/pdf")],
-    )
+    receipt = (f"receipt-{payment.receipt_no}.pdf", receipt_pdf(payment=payment), "application/pdf")
+    with transaction.atomic():
+        event_send(user=event.user, kind=event.kind, context=event.context, event_key=event.event_key,
+                   email=event.email, attachments=[receipt])

@@ -1,4 +1,4 @@
-"""Event messages through the real services (issue 11): payment approved (SMS; the receipt email carries the PDF),
+"""Event messages through the real services (issue 11): payment approved (SMS, and the email with the receipt PDF),
 payment failed (SMS and email with the bank's reason in plain words and how to pay again), payment approved late
 after a failure, registration rejected, refund approved and paid, and the account messages; each in the person's
 language and once per event."""
@@ -12,8 +12,10 @@ from matrix.accounts.services import account_signup_start
 from matrix.backoffice.models import RejectReason
 from matrix.backoffice.services.refunds import refund_approve, refund_mark_paid
 from matrix.backoffice.services.review import registration_reject
+from matrix.notifications import events
 from matrix.notifications.events import preference_get
 from matrix.notifications.models import Message, MessagePreference, OutboxMessage
+from matrix.notifications.selectors import message_history
 from matrix.payments.models import Payment, Refund
 from matrix.payments.services import payment_settle
 from tests.backoffice.conftest import make_staff
@@ -45,8 +47,11 @@ def outbox(channel: str) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(channel=channel).order_by("pk"))
 
 
-def test_payment_approved_is_an_sms_in_the_persons_language_beside_the_receipt_email(
-        fpx_signing, django_capture_on_commit_callbacks):
+def test_payment_approved_is_an_sms_and_an_email_with_the_receipt_in_the_persons_language(
+        fpx_signing, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    original = events.email_send
+    monkeypatch.setattr(events, "email_send", lambda **kw: (sent.append(kw), original(**kw))[1])
     payment = speaking("ms", pending_payment_make())
     with django_capture_on_commit_callbacks(execute=True):
         assert settle(payment, fpx_signing).outcome == "paid"
@@ -54,11 +59,17 @@ def test_payment_approved_is_an_sms_in_the_persons_language_beside_the_receipt_e
     [sms] = outbox("SMS")
     assert sms.body.startswith(f"PERKESO: Bayaran RM 77.60 diluluskan, resit {payment.receipt_no}.")
     assert "Perlindungan Teknologi Maklumat hingga" in sms.body
-    [email] = outbox("EMAIL")  # the receipt, with its PDF
-    assert payment.receipt_no in email.subject
-    message = Message.objects.get(kind="payment_approved")
-    assert (message.channel, message.language, message.user_id) == ("SMS", "ms", payment.contribution.registration
-                                                                      .person.user_id)
+    [email] = outbox("EMAIL")  # in Malay only, with the receipt PDF attached
+    assert email.subject == f"MATRIX PERKESO: bayaran RM 77.60 anda diluluskan, Resit {payment.receipt_no}"
+    assert "Terima kasih. Bayaran RM 77.60 anda bagi sektor Teknologi Maklumat telah diluluskan." in email.body
+    assert "Resit anda dilampirkan." in email.body and "Thank you" not in email.body
+    [(name, content, mime)] = sent[0]["attachments"]
+    assert name == f"receipt-{payment.receipt_no}.pdf" and content.startswith(b"%PDF") and mime == "application/pdf"
+    user_id = payment.contribution.registration.person.user_id
+    messages = Message.objects.filter(kind="payment_approved").order_by("channel")
+    assert [(m.channel, m.language, m.user_id) for m in messages] == [("EMAIL", "ms", user_id), ("SMS", "ms", user_id)]
+    # The person's message history shows both.
+    assert [row.channel for row in message_history(user=user_id)] == ["SMS", "EMAIL"]
 
 
 def test_payment_failed_gives_the_reason_in_plain_words_and_how_to_pay_again(
@@ -103,9 +114,13 @@ def test_a_late_approval_after_a_failure_says_so(fpx_signing, django_capture_on_
     assert outcome == "late approval of a failed attempt: paid"
     payment.refresh_from_db()
     kinds = list(Message.objects.order_by("pk").values_list("kind", "channel"))
-    assert kinds == [("payment_failed", "SMS"), ("payment_failed", "EMAIL"), ("", "EMAIL"),
-                     ("payment_approved_late", "SMS")]  # ("", EMAIL): the receipt, sent by payments
+    assert kinds == [("payment_failed", "SMS"), ("payment_failed", "EMAIL"), ("payment_approved_late", "EMAIL"),
+                     ("payment_approved_late", "SMS")]  # the late email (with the receipt) replaces "approved"
     assert not Message.objects.filter(kind="payment_approved").exists()
+    email = outbox("EMAIL")[-1]
+    assert email.subject == (f"MATRIX PERKESO: your bank approved your payment of RM 77.60 after all, Receipt "
+                             f"{payment.receipt_no}")
+    assert "although we had told you it was not successful" in email.body and "Your receipt is attached." in email.body
     late = outbox("SMS")[-1].body
     assert late == (f"PERKESO: Your bank approved the payment of RM 77.60 we reported as failed. "
                     f"Receipt {payment.receipt_no}.")

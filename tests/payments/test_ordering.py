@@ -58,4 +58,4 @@ def test_direct_indirect_and_enquiry_answers_in_every_order(fpx_key, order, djan
         channel=Channel.AR).count() == len(order)
     emails = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL)
     assert [email.subject for email in emails] == [
-        f"Resit Caruman PERKESO / PERKESO Contribution Receipt {payment.receipt_no}"]
+        f"MATRIX PERKESO: your payment of RM 77.60 is approved, Receipt {payment.receipt_no}"]

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from matrix.contributions.models import Contribution
+from matrix.notifications import events
 from matrix.notifications.models import OutboxMessage
 from matrix.payments import receipts, services
 from matrix.payments.fpx import checksum, client
@@ -87,8 +88,8 @@ def test_start_refuses_paid_rejected_and_other_peoples_contributions(fpx_key, ot
 def test_first_approval_pays_fixes_cover_issues_receipt_and_emails(fpx_key, django_capture_on_commit_callbacks,
                                                                    monkeypatch):
     sent = []
-    original = receipts.email_send
-    monkeypatch.setattr(receipts, "email_send", lambda **kw: (sent.append(kw), original(**kw)))
+    original = events.email_send  # the receipt email is the "payment approved" event message
+    monkeypatch.setattr(events, "email_send", lambda **kw: (sent.append(kw), original(**kw)))
     payment = pending_payment_make()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,6 +107,8 @@ def test_first_approval_pays_fixes_cover_issues_receipt_and_emails(fpx_key, djan
     assert contribution.paid_at == payment.paid_at == contribution.start_at
     email = OutboxMessage.objects.get(channel=OutboxMessage.Channel.EMAIL)
     assert payment.receipt_no in email.subject and "RM 77.60" in email.body
+    assert (sent[0]["kind"], sent[0]["language"], sent[0]["user"]) == (
+        "payment_approved", "en", payment.contribution.registration.person.user)
     (name, content, mime), = sent[0]["attachments"]
     assert name == f"receipt-{payment.receipt_no}.pdf" and content.startswith(b"%PDF") and mime == "application/pdf"
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import KL, kl, kl_now, kl_start_of_day
-from matrix.notifications.models import OutboxMessage
+from matrix.notifications.models import Message, OutboxMessage
 from matrix.payments.fpx.messages import time_format
 from matrix.payments.models import FpxMessage, Payment, Refund
 from matrix.payments.services import payment_settle, payment_settle_body
@@ -121,8 +121,14 @@ def test_a_late_approval_pays_the_unpaid_contribution_from_its_approval_time(fpx
     assert payment.status == Status.PAID and payment.receipt_no and not payment.refund_due
     assert payment.paid_at == approved and contribution.start_at == approved
     assert contribution.state == Contribution.State.PAID and not Refund.objects.exists()
+    # One email: "approved after a failure" (it replaces the plain "approved" one), the person's, in their language.
     [email] = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL)
-    assert payment.receipt_no in email.subject
+    assert email.subject == f"MATRIX PERKESO: your bank approved your payment of RM 77.60 after all, Receipt " \
+                            f"{payment.receipt_no}"
+    assert "It pays your contribution: your cover runs until" in email.body
+    [message] = Message.objects.filter(channel=Message.Channel.EMAIL)
+    assert (message.kind, message.language, message.user_id) == (
+        "payment_approved_late", "en", contribution.registration.person.user_id)
 
 
 def test_a_late_approval_after_another_attempt_paid_owes_a_refund_once_whatever_follows(fpx_key):

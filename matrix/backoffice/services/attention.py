@@ -3,7 +3,7 @@
 - Settle as paid, with FPX's evidence (the FPX transaction id and approval time read from FPX's portal): the same
   approval path as an AC (`payments.services.settle.payment_approve`): receipt, cover from the approval time
   (bounded to [the order's time, now]), or a refund when the contribution can no longer take the money.
-- Close as failed: FPX took no money.
+- Close as failed: FPX took no money (the person is told "payment failed", in their language).
 - Refund: FPX took the money but it must go back: the payment is approved without paying the contribution
   (receipt drawn, Refund Due).
 Each decision locks the payment row (so an AC arriving at the same moment is applied before or after, never
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matrix.backoffice.audit import audit_record
 from matrix.core.errors import Refused
+from matrix.notifications.senders import payment_closed_tell
 from matrix.payments.models import Payment, Refund
 from matrix.payments.services.settle import approval_time, payment_approve
 
@@ -60,6 +61,7 @@ def attention_close_failed(*, payment_id: int, staff_user, request=None, now: da
     payment.save(update_fields=["status", "settled_at", "next_enquiry_at"])
     audit_record(request=request, actor=staff_user, action="payment.attention.close_failed", target=payment,
                  details={"reason_was": payment.attention_reason})
+    payment_closed_tell(payment_id=payment.pk, why="closed")  # "payment failed": leaves once this commits
     return payment
 
 

@@ -139,6 +139,10 @@ def _unanswered_close(payment: Payment, *, now: datetime) -> None:
         payment=payment, channel=Channel.AR, seller_ex_order_no=payment.seller_ex_order_no, body="",
         outcome=f"{UNANSWERED_OUTCOME} ({settings.FPX_AR_VALIDITY_SECONDS} s)", received_at=now,
     )
+    from matrix.notifications.senders import payment_closed_tell  # "payment failed", once it commits
+
+    payment_id = payment.pk
+    transaction.on_commit(lambda: payment_closed_tell(payment_id=payment_id, why="unanswered"), robust=True)
 
 
 @transaction.atomic
