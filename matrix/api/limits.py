@@ -18,7 +18,9 @@ def limit(request, *, group: str, rate: str, message=None) -> None:
     """Count one POST in `group` per client IP (django-ratelimit's "ip" key, which reads matrix.core.client_ip);
     raise RateLimited beyond `rate` (e.g. "20/h"). The same group, key and method as a page's
     `is_ratelimited` share one counter with it."""
-    usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+    # Without an address (a bare WSGI call) django-ratelimit's "ip" key fails: count those under one name.
+    key = "ip" if client_ip(request) else (lambda _group, _request: "unknown")
+    usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
     if usage is not None and usage["should_limit"]:
         raise RateLimited(message, retry_after=max(1, usage["time_left"]))
 

@@ -122,3 +122,10 @@ def test_the_pages_and_the_api_share_one_per_ip_budget_of_codes(api, client, set
         assert page.status_code == 302  # the page sent its code
         refused = api.post("/auth/signup", body)
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+
+
+def test_a_request_without_a_client_address_is_still_counted(api):
+    """A WSGI call without REMOTE_ADDR (a bare socket, a test client) must not break the limits (500)."""
+    response = api.client.post("/api/v1/auth/login/ic", '{"id_number": "900101145671"}',
+                               content_type="application/json", REMOTE_ADDR="")
+    assert response.status_code == 200
