@@ -6,6 +6,7 @@ pending payment once, with its receipt. (The broker down with it: tests/notifica
 test_worker_pg.py.)"""
 
 import re
+import time
 
 import pytest
 
@@ -15,6 +16,7 @@ from matrix.payments.models import Payment
 from matrix.payments.services.requery import payments_requery_run
 from tests.payments.fpxkit import ac_fields, body
 from tests.payments.helpers import aged, pending_payment_make
+from tests.stress import scenarios
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +36,11 @@ def test_with_the_cache_down_the_periodic_requery_settles_each_payment_once(sett
     with pytest.raises(Exception, match="onnect"):
         cache.get("anything")  # Redis is really unreachable
 
+    started = time.monotonic()
     counts = payments_requery_run()
+    scenarios.ROWS.append(scenarios.Row("Redis down: periodic re-query", attempts=2, lost=2 - counts["settled"],
+                                        failures=counts["errors"], counts=counts,
+                                        seconds=time.monotonic() - started))
     assert counts["queried"] == 2 and counts["settled"] == 2 and counts["errors"] == 0, counts
     assert payments_requery_run()["queried"] == 0  # settled: never asked again
     approved.refresh_from_db()

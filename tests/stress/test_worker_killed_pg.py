@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,6 +24,7 @@ from matrix.payments.models import FpxMessage, Payment
 from tests.concurrency import wait_until
 from tests.payments.helpers import aged, pending_payment_make
 from tests.payments.test_worker_pg import REPO, _test_database_url
+from tests.stress import scenarios
 from tests.stress.scenarios import ac_signed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -124,6 +126,9 @@ def _send(queue: str, task: str, *args) -> None:
 
 def test_a_worker_killed_while_fpx_is_asked_loses_nothing_and_settles_once(start_worker):
     queue, start = start_worker
+    row = scenarios.Row("Celery worker killed mid-enquiry", attempts=3, lost=1)  # until shown otherwise
+    scenarios.ROWS.append(row)
+    started = time.monotonic()
     payment = aged(pending_payment_make(), 2 * 60 * 60)
     first, first_log = start("killed")
     _send(queue, "payment_requery_one", payment.pk)
@@ -147,6 +152,7 @@ def test_a_worker_killed_while_fpx_is_asked_loses_nothing_and_settles_once(start
 
     wait_until(settled, timeout=120, interval=0.2, message=lambda: second_log.read_text(errors="replace"))
     assert payment.status == Payment.Status.PAID and payment.receipt_no
+    row.lost = 0
     # The killed task again (as the broker redelivers an unacknowledged task): nothing left to do.
     _send(queue, "payment_requery_one", payment.pk)
     wait_until(lambda: "not pending" in second_log.read_text(errors="replace"), timeout=60, interval=0.2,
@@ -159,3 +165,5 @@ def test_a_worker_killed_while_fpx_is_asked_loses_nothing_and_settles_once(start
     channels = list(FpxMessage.objects.filter(payment=payment).order_by("pk").values_list("channel", flat=True))
     assert channels == [FpxMessage.Channel.AR, FpxMessage.Channel.AE, FpxMessage.Channel.AE,
                         FpxMessage.Channel.AE_REPLY]
+    row.seconds = time.monotonic() - started
+    row.counts = {"enquiries": len(HangingFpx.asked), "paid": 1, "receipt emails": receipts.count()}
