@@ -15,7 +15,8 @@ from tests.browser.flows import language_choose
 from tests.contributions.helpers import payment_make
 from tests.factories import contribution_make, person_make, registration_make
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Layout only: the database engine does not matter (the SQLite pass runs it).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 WORDS = {
     "en": {"payment": "Payment Status", "action": "Action", "view": "View", "receipt": "Download Receipt",
