@@ -18,7 +18,7 @@ from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.services import payment_settle
 from tests.factories import user_make
 from tests.payments.fpxkit import UAT_CERT, VECTORS, ac_fields, body
-from tests.payments.helpers import aged, contribution_for, pending_payment_make
+from tests.payments.helpers import HostAnswer, aged, contribution_for, pending_payment_make
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,8 @@ def test_choosing_a_bank_opens_a_payment_and_posts_the_ar(user_client, contribut
     assert 'action="/fpx-simulator/ar/"' in html and "data-autosubmit" in html
     assert "payments/autosubmit.js" in html and "Continue to your bank" in html
     assert f'name="fpx_sellerExOrderNo" value="{payment.seller_ex_order_no}"' in html
-    assert 'name="fpx_checkSum"' in html and "csrfmiddlewaretoken" not in html.split("data-autosubmit")[1]
+    ar_form = html.split("data-autosubmit")[1].split("</form>")[0]  # the form the browser posts to FPX
+    assert 'name="fpx_checkSum"' in html and "csrfmiddlewaretoken" not in ar_form
     # The order is frozen while the person is at the bank: a second submit (a double click, whose second
     # answer is the one the browser shows) starts nothing new and gets the same signed AR, so it reaches the bank.
     again = user_client.post(url, {"bank": "ABB0233"})
@@ -149,18 +150,12 @@ def test_banklist_fetch_signs_be_verifies_bc_and_caches(monkeypatch, fpx_key, se
     settings.PORTAL_BASE_URL = "http://portal.test"
     calls = []
 
-    class Answer:
-        status_code = 200
-
-        def __init__(self, text):
-            self.content = text.encode()
-
-    def post(url, data, timeout, headers):
+    def post(url, data, timeout, headers, stream=False):
         calls.append((url, data))
         assert checksum.message_verify(data, "BE", [seller_keys.cert], now=timezone.now())
         bc = message_signed({"fpx_msgType": "BC", "fpx_msgToken": "01", "fpx_sellerExId": data["fpx_sellerExId"],
                              "fpx_bankList": "ABB0233~A,UOB0226~B"}, "BC", fpx_key)
-        return Answer(body(bc) + "\n")
+        return HostAnswer(body(bc) + "\n")
 
     monkeypatch.setattr(client.requests, "post", post)
     banks = client.banklist_fetch()
@@ -171,11 +166,8 @@ def test_banklist_fetch_signs_be_verifies_bc_and_caches(monkeypatch, fpx_key, se
 
 
 def test_banklist_fetch_refuses_an_unsigned_answer(monkeypatch):
-    class Answer:
-        status_code = 200
-        content = b"fpx_msgType=BC&fpx_msgToken=01&fpx_bankList=ABB0233~A&fpx_checkSum=00"
-
-    monkeypatch.setattr(client.requests, "post", lambda *a, **kw: Answer())
+    answer = HostAnswer(b"fpx_msgType=BC&fpx_msgToken=01&fpx_bankList=ABB0233~A&fpx_checkSum=00")
+    monkeypatch.setattr(client.requests, "post", lambda *a, **kw: answer)
     with pytest.raises(GatewayError):
         client.banklist_fetch()
 
