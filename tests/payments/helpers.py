@@ -25,3 +25,22 @@ def aged(payment: Payment, seconds: int) -> Payment:
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timezone.timedelta(seconds=seconds))
     payment.refresh_from_db()
     return payment
+
+
+class HostAnswer:
+    """What a fake `requests.post` returns for the FPX client: a 200 (or `status_code`) answer with `text`, read
+    as the client reads it (streamed, inside a with block)."""
+
+    def __init__(self, text: str | bytes, status_code: int = 200):
+        self.content = text.encode() if isinstance(text, str) else text
+        self.status_code = status_code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def iter_content(self, chunk_size=1):
+        for start in range(0, len(self.content), chunk_size):
+            yield self.content[start:start + chunk_size]

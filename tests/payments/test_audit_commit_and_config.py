@@ -17,7 +17,7 @@ from matrix.payments.services import payment_requery, payment_settle
 from matrix.payments.services import settle as services
 from tests.core.production_env import clean_env, production_env
 from tests.payments.fpxkit import ac_fields, body, key_pair_make
-from tests.payments.helpers import contribution_for, pending_payment_make
+from tests.payments.helpers import HostAnswer, contribution_for, pending_payment_make
 
 pytestmark = pytest.mark.django_db
 
@@ -73,15 +73,9 @@ def paynet(settings, monkeypatch):
         setattr(settings, name, value)
     calls = []
 
-    class Answer:
-        status_code = 200
-
-        def __init__(self, text):
-            self.content = text.encode()
-
-    def post(url, data, timeout, headers):
+    def post(url, data, timeout, headers, stream=False):
         calls.append(url)
-        return Answer(paynet.answers[url](data))
+        return HostAnswer(paynet.answers[url](data))
 
     monkeypatch.setattr(client.requests, "post", post)
     paynet.calls = calls

@@ -2,6 +2,7 @@
 The AR is not sent from here: the browser posts it (see `config.ar_url`)."""
 
 import logging
+import time
 
 import requests
 from django.core.cache import cache
@@ -13,24 +14,35 @@ from matrix.payments.fpx.messages import BankOption, bc_parse, be_build
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = (3.05, 15)  # (connect, read) seconds
+TIMEOUT = (3.05, 15)  # (connect, read) seconds; the read timeout bounds each wait for a byte, not the answer
+ANSWER_SECONDS = 30  # the whole answer: a host that trickles bytes within the read timeout is cut off here
+ANSWER_MAX_BYTES = 64 * 1024  # FPX's answers are a few KB
 BANKLIST_CACHE_KEY = "payments:fpx:banklist"
 BANKLIST_CACHE_SECONDS = 60
 
 
 def _post(url: str, fields: dict[str, str]) -> str:
-    """POST the urlencoded `fields`; the answer body as text. Any transport problem is a GatewayError."""
+    """POST the urlencoded `fields`; the answer body as text. Any transport problem is a GatewayError, and so is
+    an answer that takes longer than ANSWER_SECONDS in all or is larger than ANSWER_MAX_BYTES."""
+    deadline = time.monotonic() + ANSWER_SECONDS
     try:
-        response = requests.post(
-            url, data=fields, timeout=TIMEOUT,
+        with requests.post(
+            url, data=fields, timeout=TIMEOUT, stream=True,
             headers={"Accept": "text/plain", "User-Agent": "MATRIX-FPX-client/1.0"},
-        )
+        ) as response:
+            if response.status_code != 200:
+                raise GatewayError(f"FPX host answered HTTP {response.status_code}")
+            content = bytearray()
+            for chunk in response.iter_content(chunk_size=1):  # byte by byte: the deadline is checked as they come
+                content += chunk
+                if len(content) > ANSWER_MAX_BYTES:
+                    raise GatewayError(f"FPX host answered more than {ANSWER_MAX_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise GatewayError(f"FPX host took more than {ANSWER_SECONDS} s to answer")
     except requests.RequestException as exc:
         raise GatewayError(f"FPX host unreachable: {exc.__class__.__name__}") from exc
-    if response.status_code != 200:
-        raise GatewayError(f"FPX host answered HTTP {response.status_code}")
     try:
-        return response.content.decode("utf-8").strip()
+        return bytes(content).decode("utf-8").strip()
     except UnicodeDecodeError as exc:
         raise GatewayError("FPX host answered a body that is not UTF-8") from exc
 
