@@ -3,13 +3,10 @@ URLs FPX calls back (direct AC host to host, indirect AC through the browser). V
 service or selector, and render."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +21,7 @@ from django_ratelimit.core import get_usage
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import renewal_facts
 from matrix.core.client_ip import client_ip
-from matrix.payments import selectors, services, tasks
+from matrix.payments import selectors, services
 from matrix.payments.forms import BankForm, PayNowForm
 from matrix.payments.fpx import checksum, client
 from matrix.payments.fpx import config as fpx_config
@@ -32,6 +29,7 @@ from matrix.payments.fpx.codes import code_meaning
 from matrix.payments.fpx.exceptions import GatewayError, MessageRefused, UnableToTakePayment
 from matrix.payments.fpx.messages import form_parse
 from matrix.payments.models import FpxMessage, Payment
+from matrix.payments.services.requery import payment_requery_queue_if_due
 from matrix.payments.services.settle import REFUSED_BODY_KEPT
 from matrix.payments.services.start import (
     contribution_rate_in_force,
@@ -44,7 +42,6 @@ from matrix.payments.services.start import (
 
 logger = logging.getLogger(__name__)
 
-ENQUIRY_MIN_INTERVAL = timedelta(seconds=60)
 # The settlement's Needs attention status (a pending payment past its bounded life, or an amount mismatch).
 NEEDS_ATTENTION = getattr(Payment.Status, "NEEDS_ATTENTION", "NEEDS_ATTENTION")
 
@@ -164,29 +161,6 @@ def continue_to_bank(request, payment_id: int):
     return render(request, "payments/redirect.html", {"started": started, "contribution": started.payment.contribution})
 
 
-def _requery_queue_if_due(payment: Payment) -> bool:
-    """Queue an enquiry (AE) about a pending payment older than the re-query threshold, after commit; the page
-    never waits for FPX. At most one is queued per payment per ENQUIRY_MIN_INTERVAL."""
-    now = timezone.now()
-    if payment.status != Payment.Status.PENDING:
-        return False
-    if payment.created_at > now - timedelta(seconds=settings.FPX_REQUERY_AFTER_SECONDS):
-        return False
-    if payment.last_enquiry_at and payment.last_enquiry_at > now - ENQUIRY_MIN_INTERVAL:
-        return False
-    try:
-        first = cache.add(f"payments:requery-queued:{payment.pk}", 1, timeout=int(ENQUIRY_MIN_INTERVAL.total_seconds()))
-    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: the periodic re-query asks FPX
-        logger.warning("Enquiry about payment %s not queued, the cache is unavailable: %s", payment.pk,
-                       exc.__class__.__name__)
-        return False
-    if not first:
-        return False
-    payment_id = payment.pk
-    transaction.on_commit(lambda: tasks.payment_requery_one.delay(payment_id), robust=True)
-    return True
-
-
 @login_required
 @never_cache
 def detail(request, payment_id: int):
@@ -197,7 +171,7 @@ def detail(request, payment_id: int):
     now = timezone.now()
     pending = payment.status == Payment.Status.PENDING
     if pending:
-        _requery_queue_if_due(payment)
+        payment_requery_queue_if_due(payment=payment)
     answered = pending and payment_fpx_answered(payment=payment)
     ar_valid = pending and payment_ar_valid(payment=payment, now=now)
     needs_attention = payment.status == NEEDS_ATTENTION

@@ -15,6 +15,7 @@ from matrix.registrations.models import Registration
 from tests.api.helpers import paid_registration
 from tests.contributions.helpers import payment_make
 from tests.factories import contribution_make
+from tests.payments.helpers import aged
 from tests.registrations.helpers import form_data, form_files, upload
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,23 @@ def test_fpx_out_of_reach_answers_503_and_banks_without_availability(user, user_
     assert response.status_code == 503 and response.json()["code"] == "fpx_unavailable"
     banks = user_api.get("/reference/banks").json()
     assert banks and all(bank["available"] is None for bank in banks)
+
+
+def test_the_status_of_an_old_pending_payment_asks_fpx_once_without_waiting(user, user_api, monkeypatch, settings):
+    # As PAYMENT DETAILS does: a payment pending past the re-query threshold gets an enquiry queued, at most one a
+    # minute, and the answer does not wait for it.
+    from matrix.payments import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.payment_requery_one, "delay", lambda payment_id: queued.append(payment_id))
+    _registration, first = paid_registration(user)
+    renewal = contribution_make(registration=first.registration, kind=Contribution.Kind.RENEWAL, months=2)
+    pending = aged(payment_make(contribution=renewal, at=timezone.now(), status=Payment.Status.PENDING),
+                   settings.FPX_REQUERY_AFTER_SECONDS + 1)
+    Payment.objects.filter(pk=pending.pk).update(created_at=timezone.now())
+    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+    assert queued == []  # not yet due
+    aged(pending, settings.FPX_REQUERY_AFTER_SECONDS + 1)
+    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+    assert queued == [pending.pk]

@@ -72,7 +72,9 @@ def payment_out(payment: Payment) -> dict:
 
 @router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS}, summary="Payment status")
 def payment_detail(request, payment_id: int):
-    return payment_out(payment_selectors.payment_get_for_owner(payment_id=payment_id, user=request.user))
+    payment = payment_selectors.payment_get_for_owner(payment_id=payment_id, user=request.user)
+    payment_services.payment_requery_queue_if_due(payment=payment)  # as PAYMENT DETAILS: FPX is asked, not awaited
+    return payment_out(payment)
 
 
 @router.get("/payments/{payment_id}/receipt", response={200: bytes, **ERRORS}, summary="The receipt (PDF)",

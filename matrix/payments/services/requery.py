@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -190,3 +191,32 @@ def _run_one(payment: Payment, counts: dict[str, int]) -> None:
         counts["settled"] += 1
     elif status == Status.NEEDS_ATTENTION:
         counts["attention"] += 1
+
+
+ENQUIRY_MIN_INTERVAL = timedelta(seconds=60)
+
+
+def payment_requery_queue_if_due(*, payment: Payment) -> bool:
+    """Queue an enquiry (AE) about a pending payment older than the re-query threshold, after commit; the page
+    never waits for FPX (PAYMENT DETAILS and the API's payment status call this). At most one is queued per
+    payment per ENQUIRY_MIN_INTERVAL."""
+    now = timezone.now()
+    if payment.status != Payment.Status.PENDING:
+        return False
+    if payment.created_at > now - timedelta(seconds=settings.FPX_REQUERY_AFTER_SECONDS):
+        return False
+    if payment.last_enquiry_at and payment.last_enquiry_at > now - ENQUIRY_MIN_INTERVAL:
+        return False
+    try:
+        first = cache.add(f"payments:requery-queued:{payment.pk}", 1, timeout=int(ENQUIRY_MIN_INTERVAL.total_seconds()))
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: the periodic re-query asks FPX
+        logger.warning("Enquiry about payment %s not queued, the cache is unavailable: %s", payment.pk,
+                       exc.__class__.__name__)
+        return False
+    if not first:
+        return False
+    payment_id = payment.pk
+    from matrix.payments import tasks  # tasks import these services
+
+    transaction.on_commit(lambda: tasks.payment_requery_one.delay(payment_id), robust=True)
+    return True
