@@ -8,6 +8,8 @@ import pytest
 
 from tests.core.production_env import production_env, python
 
+pytestmark = pytest.mark.sqlite  # a subprocess under the production settings: the same in either pass
+
 PROBE = """
 import json
 from django.conf import settings
