@@ -106,7 +106,8 @@ def test_fpx_out_of_reach_answers_503_and_banks_without_availability(user, user_
     assert banks and all(bank["available"] is None for bank in banks)
 
 
-def test_the_status_of_an_old_pending_payment_asks_fpx_once_without_waiting(user, user_api, monkeypatch, settings):
+def test_the_status_of_an_old_pending_payment_asks_fpx_once_without_waiting(user, user_api, monkeypatch, settings,
+                                                                          django_capture_on_commit_callbacks):
     # As PAYMENT DETAILS does: a payment pending past the re-query threshold gets an enquiry queued, at most one a
     # minute, and the answer does not wait for it.
     from matrix.payments import tasks
@@ -118,9 +119,11 @@ def test_the_status_of_an_old_pending_payment_asks_fpx_once_without_waiting(user
     pending = aged(payment_make(contribution=renewal, at=timezone.now(), status=Payment.Status.PENDING),
                    settings.FPX_REQUERY_AFTER_SECONDS + 1)
     Payment.objects.filter(pk=pending.pk).update(created_at=timezone.now())
-    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
     assert queued == []  # not yet due
     aged(pending, settings.FPX_REQUERY_AFTER_SECONDS + 1)
-    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
-    assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
+        assert user_api.get(f"/payments/{pending.pk}").json()["status"] == "PENDING"
     assert queued == [pending.pk]
