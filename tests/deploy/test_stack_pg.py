@@ -27,6 +27,7 @@ from psycopg import sql
 
 from deploy.serve import Stack, bucket_ensure, certificate_ensure, url_ok
 from matrix.notifications.devgateway import DevSmsGateway
+from tests.browser.flows import next_part
 from tests.deploy.conftest import BROKER_URL, REDIS_URL, ROOT, clean_env, free_port, wait_for
 from tests.registrations.helpers import pdf_bytes, png_bytes
 
@@ -226,20 +227,24 @@ def test_sign_up_to_receipt_through_two_app_hosts(stack, stack_database, browser
     page.get_by_label("Status Self-Employed Person").select_option(label="Others")
     page.get_by_label("Nationality").select_option(label="Malaysian")
     page.get_by_label("Race").select_option(label="Malay")
+    next_part(page)  # on a phone the form shows one part at a time
     page.get_by_label("Address Line 1").fill("No. 61 1st Floor")
     page.get_by_label("State").select_option(label="Kelantan")
     page.get_by_label("City").select_option(label="Kuala Krai")
     page.get_by_label("Post Code").fill("18000")
     page.get_by_label("House Phone Number").fill("03-9765 4321")
     page.get_by_label("Preferred PERKESO Branch For Services").select_option(label="Pejabat PERKESO Kota Bharu")
+    next_part(page)
     page.get_by_label("Class").select_option(label="Mobile Application")
     card = png_bytes()
     page.locator("#id_identification_card").set_input_files(
         files=[{"name": "mykad.png", "mimeType": "image/png", "buffer": card}])
     page.locator("#id_sector_document").set_input_files(
         files=[{"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    next_part(page)
     page.get_by_label("RM 232.80 ANNUALLY").check()
     page.get_by_label("Contribution Months").select_option("4")
+    next_part(page)
     page.get_by_label("I hereby certify to the best of my knowledge and belief").check()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Submit & Pay").click()
