@@ -2,7 +2,8 @@
 
 `housekeeping` (hourly in CELERY_BEAT_SCHEDULE; `manage.py housekeeping` by hand) deletes what only grows:
 expired sessions, django-axes attempts past the cool-off and old access logs, expired CAPTCHA challenges, and
-one-time codes and email links that ended more than HOUSEKEEPING_CODES_KEEP_HOURS ago.
+one-time codes and email links that ended more than HOUSEKEEPING_CODES_KEEP_HOURS ago, and the login budget's
+tries older than its hour.
 
 `SingleRunScheduler` is the beat scheduler (CELERY_BEAT_SCHEDULER): before sending a periodic job it takes a
 lock in the shared cache (Redis in production) named after the job and its period, so a second beat, started by
@@ -71,7 +72,15 @@ def codes_purge() -> int:
     return deleted
 
 
-PURGES = {"sessions": sessions_purge, "lockouts": lockouts_purge, "captchas": captchas_purge, "codes": codes_purge}
+def login_attempts_purge() -> int:
+    """The login budget's tries (matrix/accounts/login_guard.py) that have left its hour: they count for nothing
+    any more. The login drops an IC number's old rows when that IC is tried again; this drops the rest."""
+    cutoff = timezone.now() - timedelta(hours=1)
+    return apps.get_model("accounts", "LoginAttempt").objects.filter(created_at__lte=cutoff).delete()[0]
+
+
+PURGES = {"sessions": sessions_purge, "lockouts": lockouts_purge, "captchas": captchas_purge, "codes": codes_purge,
+          "login_attempts": login_attempts_purge}
 
 
 @shared_task(name="matrix.core.tasks.housekeeping")

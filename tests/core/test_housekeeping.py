@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery import app
-from matrix.accounts.models import EmailLink, OneTimeCode, OtpPurpose
+from matrix.accounts.models import EmailLink, LoginAttempt, OneTimeCode, OtpPurpose
 from matrix.core.tasks import SingleRunMemoryScheduler, housekeeping
 
 pytestmark = pytest.mark.django_db
@@ -73,13 +73,26 @@ def test_housekeeping_deletes_what_ended_and_keeps_what_is_live(user, other_user
 
     counts = housekeeping()
 
-    assert counts == {"sessions": 1, "lockouts": 1, "captchas": 1, "codes": 3}
+    assert counts == {"sessions": 1, "lockouts": 1, "captchas": 1, "codes": 3, "login_attempts": 0}
     assert Session.objects.count() == 1 and Session.objects.get().expire_date > now
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["live"]
     assert list(CaptchaStore.objects.values_list("challenge", flat=True)) == ["B"]
     assert set(OneTimeCode.objects.values_list("pk", flat=True)) == {live_code.pk, OneTimeCode.objects.filter(
         created_at__gt=now - timedelta(hours=2), closed_at__isnull=False).get().pk}
     assert list(EmailLink.objects.values_list("pk", flat=True)) == [live_link.pk]
+
+
+def test_login_tries_that_left_the_budgets_hour_are_dropped_for_ics_never_tried_again():
+    """The login drops an IC's old tries only when that IC is tried again; housekeeping drops the rest, and keeps
+    the tries still inside the hour (they are the budget)."""
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        for ic, age in (("900101140001", timedelta(hours=1)), ("900101140002", timedelta(days=3)),
+                        ("900101140003", timedelta(minutes=59, seconds=59))):
+            LoginAttempt.objects.create(id_number=ic, ip_address="10.0.0.1", created_at=now - age)
+        counts = housekeeping()
+    assert counts["login_attempts"] == 2
+    assert list(LoginAttempt.objects.values_list("id_number", flat=True)) == ["900101140003"]
 
 
 def test_the_command_runs_the_same_purges():

@@ -5,7 +5,7 @@ from matrix.core.tasks import housekeeping
 
 class Command(BaseCommand):
     help = ("Delete expired sessions, old lockout records, expired CAPTCHA challenges and ended one-time codes and "
-            "email links (also run hourly by Celery beat).")
+            "email links, and login tries older than the login budget's hour (also run hourly by Celery beat).")
 
     def handle(self, *args, **options):
         counts = housekeeping()
