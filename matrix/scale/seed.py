@@ -1,6 +1,14 @@
 """`seed_scale`: N people across states and sectors with five years of contributions, payments, FPX messages,
 receipts and messages, written with PostgreSQL COPY in chunks of people (one transaction per chunk).
 
+Speed (issue 13): a pool of processes (one per core) builds the chunks as COPY text while the main process only
+sends them; each chunk's primary keys come from its own slice of blocks reserved from the sequences at the start,
+so the workers need no database and the foreign keys line up. A large load first drops the tables' secondary
+(non-unique) indexes, recording their definitions in `scale_dropped_index`, and builds them once after the load
+(CREATE INDEX over the loaded table is far cheaper than maintaining it row by row), then ANALYZEs. Primary keys
+and unique indexes stay, so PostgreSQL still checks every row. Should the run fail or be killed midway, the next
+run (or `recreate_dropped_indexes`) builds whatever is still recorded there first.
+
 The rows obey every constraint of the models (the database checks them as they arrive) and the domain rules:
 periods from `matrix.core.coverage` (a registration's cover starts when the bank approved the payment; a renewal
 paid while covered starts the day after the latest end, after a lapse at its payment time), amounts = the plan's
@@ -13,10 +21,10 @@ Every seeded person signs in with SCALE_PASSWORD (one Argon2 hash shared by all:
 would take hours); their IC numbers are `scale_id_number(index)`."""
 
 import json
-import queue
+import multiprocessing
+import os
 import random
-import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -138,21 +146,108 @@ TABLES = {
 }
 
 
-class Ids:
-    """A block of primary keys reserved from a table's identity sequence at the start (an upper bound of what
-    the run writes), so rows can point at each other before they are written, the generator needs no database,
-    and later inserts by the portal never collide."""
+# Upper bound of the rows of one table per person: 2 registrations, 13 periods each (12 + a pending renewal),
+# 2 payments per period. Each chunk owns CHUNK_PEOPLE x this many ids of every table.
+IDS_PER_PERSON = {"user": 1, "code": 1, "person": 1, "registration": 2, "contribution": 28, "payment": 56,
+                  "receipt": 28}
 
-    def __init__(self, cursor, table: str, bound: int):
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        self.next = cursor.fetchone()[0]
-        cursor.execute("SELECT setval(%s, %s)", [sequence, self.next + bound])
+
+def reserve_ids(cursor, table: str, bound: int) -> int:
+    """Reserve a block of `bound` primary keys from a table's identity sequence (an upper bound of what the run
+    writes), so rows can point at each other before they are written, the generators need no database, and
+    later inserts by the portal never collide. Returns the block's first id."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + bound])
+    return first
+
+
+class Ids:
+    """The next id of one table within a chunk's own slice of the reserved block."""
+
+    __slots__ = ("next",)
+
+    def __init__(self, first: int):
+        self.next = first
 
     def take(self) -> int:
         self.next += 1
         return self.next - 1
+
+
+# -- COPY text format -----------------------------------------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat(" ")
+    return str(value)
+
+
+def copy_text(rows: list[tuple]) -> bytes:
+    """Rows as the body of `COPY ... FROM STDIN` (text format)."""
+    return "".join(["\t".join([_text(value) for value in row]) + "\n" for row in rows]).encode()
+
+
+# -- secondary indexes ------------------------------------------------------------------------------------------
+
+DROPPED = "scale_dropped_index"
+
+
+def _dropped_table(cursor) -> None:
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {DROPPED} (name text PRIMARY KEY, definition text NOT NULL)")
+
+
+def drop_secondary_indexes(cursor) -> list[str]:
+    """Drop the non-unique indexes of the tables the seed writes (never a primary key, unique index or
+    constraint's index: PostgreSQL keeps checking those), each recorded in `scale_dropped_index` first so a
+    later run can build it again whatever happens to this one. Returns their names."""
+    _dropped_table(cursor)
+    cursor.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+            WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
+              AND NOT i.indisunique AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
+        [[table for table, _ in TABLES.values()]],
+    )
+    found = cursor.fetchall()
+    for name, definition in found:
+        cursor.execute("INSERT INTO scale_dropped_index (name, definition) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                       [name, definition])
+        cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    return [name for name, _ in found]
+
+
+def recreate_dropped_indexes(cursor) -> list[str]:
+    """Build every index recorded in `scale_dropped_index` (this run's, or a failed run's) and forget it."""
+    _dropped_table(cursor)
+    cursor.execute("SELECT name, definition FROM scale_dropped_index ORDER BY name")
+    found = cursor.fetchall()
+    if not found:
+        return []
+    # Inside a longer transaction (tests) the deferred foreign-key checks of the rows are still pending, and
+    # PostgreSQL builds no index on a table with pending trigger events: run the checks now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for name, definition in found:
+        cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        cursor.execute("DELETE FROM scale_dropped_index WHERE name = %s", [name])
+    cursor.execute("RESET maintenance_work_mem")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return [name for name, _ in found]
 
 
 @dataclass
@@ -174,6 +269,10 @@ class Seeder:
         self.password = make_password(SCALE_PASSWORD, hasher="argon2")  # the hasher production checks
         self.made = Made()
         self.rows: dict[str, list[tuple]] = {}
+        self.first_ids: dict[str, int] = {}
+        self.rows_written = 0
+        self.dropped_indexes: list[str] = []
+        self.recreated_indexes: list[str] = []
 
     # -- one person -------------------------------------------------------------------------------------------
 
@@ -322,65 +421,113 @@ class Seeder:
 
     # -- writing ----------------------------------------------------------------------------------------------
 
-    def _flush(self, cursor, chunk: dict[str, list[tuple]]) -> None:
+    def make_chunk(self, number: int, start_index: int, size: int) -> tuple[int, dict[str, bytes], Made, int]:
+        """Chunk `number` (people start_index .. + size) as COPY text per table, with its ids taken from the
+        chunk's own slices of the reserved blocks. Runs in a worker process; touches no database."""
+        ids = {key: Ids(self.first_ids[key] + number * CHUNK_PEOPLE * per_person)
+               for key, per_person in IDS_PER_PERSON.items()}
+        rng = random.Random(self.seed * 1_000_003 + start_index)
+        self.rows = {key: [] for key in TABLES}
+        self.made = Made()
+        for index in range(start_index, start_index + size):
+            self._person(index, rng, ids)
+        rows = sum(len(table_rows) for table_rows in self.rows.values())
+        data = {key: copy_text(table_rows) for key, table_rows in self.rows.items() if table_rows}
+        self.rows = {}
+        return size, data, self.made, rows
+
+    def _flush(self, cursor, data: dict[str, bytes]) -> None:
         for key in ("user", "code", "person", "registration", "contribution", "receipt", "payment", "fpx", "message"):
-            table, columns = TABLES[key]
-            rows = chunk[key]
-            if not rows:
+            if key not in data:
                 continue
+            table, columns = TABLES[key]
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(data[key])
 
-    def _chunks(self, start_index: int, ids: dict[str, Ids], chunks: queue.Queue) -> None:
-        """The generator thread: fills `chunks` with the rows of CHUNK_PEOPLE people at a time (None at the end),
-        so Python builds the next chunk while PostgreSQL takes the last one."""
-        try:
-            done = 0
-            while done < self.people:
-                size = min(CHUNK_PEOPLE, self.people - done)
-                rng = random.Random(self.seed * 1_000_003 + start_index + done)
-                self.rows = {key: [] for key in TABLES}
-                for index in range(start_index + done, start_index + done + size):
-                    self._person(index, rng, ids)
-                chunks.put((size, self.rows))
-                done += size
-            chunks.put(None)
-        except BaseException as exc:  # handed to the writer, which raises it
-            chunks.put(exc)
+    def _should_drop_indexes(self, cursor) -> bool:
+        """Drop and rebuild the indexes when the run at least doubles the people (rebuilding an index over a
+        large table for a few more people would cost more than maintaining it)."""
+        cursor.execute("SELECT count(*) FROM accounts_user")
+        return self.people >= cursor.fetchone()[0]
 
-    def run(self, *, start_index: int = 0, progress: Callable[[int], None] | None = None) -> Made:
+    def run(self, *, start_index: int = 0, progress: Callable[[int], None] | None = None,
+            workers: int | None = None, drop_indexes: bool | None = None) -> Made:
         if connection.vendor != "postgresql":
             raise RuntimeError("seed_scale writes with PostgreSQL COPY: point DATABASE_URL at PostgreSQL")
         people = self.people
-        bounds = {"user": people, "code": people, "person": people, "registration": 2 * people,
-                  "contribution": 2 * people * 14, "payment": 2 * people * 28, "receipt": 2 * people * 14}
+        chunks = -(-people // CHUNK_PEOPLE)
+        workers = workers or os.cpu_count() or 1
         with connection.cursor() as django_cursor:
             cursor = django_cursor.cursor  # psycopg's own cursor, for COPY
-            ids = {key: Ids(cursor, TABLES[key][0], bound) for key, bound in bounds.items()}
+            recreate_dropped_indexes(cursor)  # a failed run's, if any
+            self.first_ids = {key: reserve_ids(cursor, TABLES[key][0], chunks * CHUNK_PEOPLE * per_person)
+                              for key, per_person in IDS_PER_PERSON.items()}
+            if drop_indexes is None:
+                drop_indexes = self._should_drop_indexes(cursor)
             cursor.execute("SET synchronous_commit = off")
             if not self.check_foreign_keys:
                 # The rows point only at rows written before them in the same chunk or at reference data, so the
                 # per-row foreign-key triggers (most of COPY's cost) are skipped; CHECK and UNIQUE constraints
                 # still hold every row. Needs a superuser; tests run with the checks on.
                 cursor.execute("SET session_replication_role = replica")
-            chunks: queue.Queue = queue.Queue(maxsize=2)
-            maker = threading.Thread(target=self._chunks, args=(start_index, ids, chunks), daemon=True)
-            maker.start()
-            while (chunk := chunks.get()) is not None:
-                if isinstance(chunk, BaseException):
-                    raise chunk
-                size, rows = chunk
-                with transaction.atomic():
-                    self._flush(cursor, rows)
-                if progress:
-                    progress(size)
-            maker.join()
-            cursor.execute("SET session_replication_role = DEFAULT")
-            cursor.execute("SET synchronous_commit = DEFAULT")
+            try:
+                if drop_indexes:
+                    self.dropped_indexes = drop_secondary_indexes(cursor)
+                self._load(cursor, start_index, chunks, workers, progress)
+            finally:
+                # In an aborted transaction (only inside a caller's atomic block) nothing more can run: its
+                # rollback restores the indexes anyway. Otherwise they are built again, failure or not.
+                if not _failed(cursor):
+                    cursor.execute("SET session_replication_role = DEFAULT")
+                    cursor.execute("SET synchronous_commit = DEFAULT")
+                    self.recreated_indexes = recreate_dropped_indexes(cursor)
             for key in TABLES:
                 cursor.execute(f"ANALYZE {TABLES[key][0]}")
         return self.made
+
+    def _load(self, cursor, start_index: int, chunks: int, workers: int, progress) -> None:
+        """Workers build chunks in order (at most two per worker ahead of the writer, so memory stays bounded);
+        this process writes each in its own transaction."""
+        made = Made()
+        self.rows_written = 0
+        global _SEEDER
+        _SEEDER = self  # inherited by the forked workers
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                waiting: deque = deque()
+                asked = 0
+                while waiting or asked < chunks:
+                    while asked < chunks and len(waiting) < 2 * workers:
+                        begin = asked * CHUNK_PEOPLE
+                        size = min(CHUNK_PEOPLE, self.people - begin)
+                        waiting.append(pool.apply_async(_make_chunk, (asked, start_index + begin, size)))
+                        asked += 1
+                    size, data, chunk_made, rows = waiting.popleft().get()
+                    with transaction.atomic():
+                        self._flush(cursor, data)
+                    made.counts.update(chunk_made.counts)
+                    made.statuses.update(chunk_made.statuses)
+                    self.rows_written += rows
+                    if progress:
+                        progress(size)
+        finally:
+            _SEEDER = None
+        self.made = made
+
+
+_SEEDER: Seeder | None = None
+
+
+def _make_chunk(number: int, start_index: int, size: int):
+    return _SEEDER.make_chunk(number, start_index, size)
+
+
+def _failed(cursor) -> bool:
+    """Whether the connection's current transaction is aborted (a statement failed inside the caller's atomic
+    block): nothing more can run in it."""
+    from psycopg.pq import TransactionStatus
+
+    return cursor.connection.info.transaction_status == TransactionStatus.INERROR
 
 
 def _uuid(rng: random.Random) -> str:

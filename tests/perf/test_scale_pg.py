@@ -17,7 +17,8 @@ from matrix.core.kltime import kl
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.selectors import payments_requery_due
 from matrix.registrations.models import Registration
-from matrix.scale.seed import Seeder, scale_id_number
+from matrix.scale import seed as scale_seed
+from matrix.scale.seed import Seeder, copy_text, drop_secondary_indexes, scale_id_number
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -27,9 +28,25 @@ LARGE_TABLES = ("contributions_contribution", "payments_payment", "registrations
 
 
 @pytest.fixture
-def seeded(db):
-    made = Seeder(people=PEOPLE, seed=7, check_foreign_keys=True).run()
+def seeded(db, monkeypatch):
+    # Five chunks built by two worker processes: each chunk's ids come from its own slices of the reserved
+    # blocks, and the foreign-key checks (on here) prove they line up across chunks and workers.
+    monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 25)
+    made = Seeder(people=PEOPLE, seed=7, check_foreign_keys=True).run(workers=2)
     return made
+
+
+def _indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)",
+                       [[table for table, _ in scale_seed.TABLES.values()]])
+        return {name for (name,) in cursor.fetchall()}
+
+
+def _recorded_as_dropped() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM scale_dropped_index")
+        return cursor.fetchone()[0]
 
 
 def _seeded_users():
@@ -69,6 +86,57 @@ def test_seed_makes_what_it_reports_and_follows_the_coverage_rules(seeded):
             assert paid.receipt_no.startswith(str(kl(paid.paid_at).year))
             assert paid.amount == period.amount
     assert FpxMessage.objects.filter(payment__in=payments).count() == seeded.counts["fpx messages"]
+
+
+def test_the_load_drops_the_secondary_indexes_and_builds_them_again(db, monkeypatch):
+    before = _indexes()
+    monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 10)
+    seeder = Seeder(people=30, seed=3, check_foreign_keys=True)
+    seeder.run(workers=2)
+    assert "contributions_contribution_pkey" not in seeder.dropped_indexes  # primary keys and unique ones stay
+    assert len(seeder.dropped_indexes) >= 10
+    assert sorted(seeder.recreated_indexes) == sorted(seeder.dropped_indexes)
+    assert _indexes() == before and _recorded_as_dropped() == 0
+
+
+def test_a_failure_midway_leaves_the_indexes_built_and_the_run_can_go_on(db, monkeypatch):
+    before = _indexes()
+    monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 10)
+    person = Seeder._person
+
+    def failing(self, index, rng, ids):  # runs in the forked worker
+        if index == 25:
+            raise RuntimeError("generator failed")
+        person(self, index, rng, ids)
+
+    monkeypatch.setattr(Seeder, "_person", failing)
+    with pytest.raises(RuntimeError, match="generator failed"):
+        Seeder(people=40, seed=3, check_foreign_keys=True).run(workers=2, drop_indexes=True)
+    assert _indexes() == before and _recorded_as_dropped() == 0
+    assert _seeded_users().count() == 20  # the two chunks before the failure, each in its own transaction
+    monkeypatch.setattr(Seeder, "_person", person)
+    Seeder(people=20, seed=3, check_foreign_keys=True).run(start_index=20)
+    assert _seeded_users().count() == 40
+
+
+def test_indexes_a_killed_run_left_dropped_are_built_by_the_next_run(db):
+    before = _indexes()
+    with connection.cursor() as cursor:
+        dropped = drop_secondary_indexes(cursor.cursor)  # as if the process had been killed after the drop
+    assert dropped and _indexes() == before - set(dropped) and _recorded_as_dropped() == len(dropped)
+    Seeder(people=3, seed=3, check_foreign_keys=True).run(drop_indexes=False)
+    assert _indexes() == before and _recorded_as_dropped() == 0
+
+
+def test_copy_text_escapes_what_copy_would_misread(db):
+    rows = [(1, "tab\there", "back\\slash \\N", None, True), (2, "new\nline\rreturn", "", None, False)]
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        cursor.execute("CREATE TEMP TABLE copy_probe (id int, a text, b text, c text, d bool)")
+        with cursor.copy("COPY copy_probe FROM STDIN") as copy:
+            copy.write(copy_text(rows))
+        cursor.execute("SELECT * FROM copy_probe ORDER BY id")
+        assert [tuple(row) for row in cursor.fetchall()] == rows
 
 
 def test_a_second_run_adds_people_after_the_first(seeded):

@@ -42,11 +42,15 @@ class Command(BaseCommand):
                 task = bar.add_task("people", total=people)
                 made = seeder.run(start_index=start_index, progress=lambda n: bar.advance(task, n))
         took = time.monotonic() - began
-        self.stdout.write(f"Made in {took:,.1f} s ({people / took:,.0f} people/s):")
+        self.stdout.write(f"Made in {took:,.1f} s ({people / took:,.0f} people/s, "
+                          f"{seeder.rows_written / took:,.0f} rows/s; {seeder.rows_written:,} rows):")
         for name, count in made.counts.items():
             self.stdout.write(f"  {name:<18} {count:>12,}")
         self.stdout.write(f"  paid periods       {made.statuses['PAID']:>12,}")
         self.stdout.write(f"  awaiting payment   {made.statuses['SUBMITTED']:>12,}")
+        if seeder.recreated_indexes:
+            self.stdout.write(f"  {len(seeder.recreated_indexes)} secondary indexes dropped for the load and "
+                              "built after it.")
         self.stdout.write(
             f"People {scale_id_number(start_index)} .. {scale_id_number(start_index + people - 1)} "
             f"sign in with password {SCALE_PASSWORD!r}."
