@@ -15,6 +15,7 @@ from matrix.accounts.login_guard import login_password_check
 from matrix.accounts.models import IdType, User
 from matrix.accounts.phrases import secret_phrase_suggestion, secret_phrase_tidy
 from matrix.accounts.validators import id_number_clean, id_number_compact, mobile_clean
+from matrix.core.text import name_validate
 
 
 class AccessibleCaptchaInput(CaptchaTextInput):
@@ -79,7 +80,8 @@ class SignupForm(AriaFormMixin, forms.Form):
         label=_("IC Number (e.g. 790811087654)"), max_length=30, widget=_input(autocomplete="off")
     )
     full_name = forms.CharField(
-        label=_("Full Name As In Identity Card Number"), max_length=150, widget=_input(autocomplete="name")
+        label=_("Full Name As In Identity Card Number"), max_length=150, widget=_input(autocomplete="name"),
+        validators=[name_validate],
     )
     email = forms.EmailField(
         label=_("Email (e.g. ahmad@gmail.com)"), max_length=254,

@@ -15,7 +15,7 @@ NAME_MARKS = frozenset(" .'’-@/(),")
 ADDRESS_MARKS = NAME_MARKS | frozenset("#&:")
 
 
-def _plain(value: str, marks: frozenset[str], *, digits: bool) -> bool:
+def text_is_plain(value: str, marks: frozenset[str], *, digits: bool) -> bool:
     for character in value:
         category = unicodedata.category(character)
         if category[0] in "LM" or character in marks or (digits and category == "Nd"):
@@ -25,11 +25,11 @@ def _plain(value: str, marks: frozenset[str], *, digits: bool) -> bool:
 
 
 def name_validate(value: str) -> None:
-    if not _plain(value, NAME_MARKS, digits=False):
+    if not text_is_plain(value, NAME_MARKS, digits=False):
         raise ValidationError(_("Use only letters, spaces and . ' - @ / ( ) , in a name."), code="name_characters")
 
 
 def address_validate(value: str) -> None:
-    if not _plain(value, ADDRESS_MARKS, digits=True):
+    if not text_is_plain(value, ADDRESS_MARKS, digits=True):
         raise ValidationError(_("Use only letters, numbers, spaces and . , ' - / # & ( ) : in an address."),
                               code="address_characters")

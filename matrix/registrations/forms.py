@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matrix.core.coverage import MAX_MONTHS, MIN_MONTHS
 from matrix.core.money import money_times, money_to_sen
+from matrix.core.text import address_validate
 from matrix.reference.models import Branch, City, Nationality, Plan, Race, Sector, SelfEmployedStatus, State
 from matrix.registrations.models import Document, Gender
 from matrix.registrations.particulars import gender_from_id_number
@@ -195,10 +196,10 @@ class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
     )
     address_line_1 = forms.CharField(
         label=_("Address Line 1"), max_length=150, widget=forms.TextInput({**INPUT, "autocomplete": "address-line1"}),
-        error_messages={"required": _("Enter the first line of your address.")},
+        error_messages={"required": _("Enter the first line of your address.")}, validators=[address_validate],
     )
     address_line_2 = forms.CharField(
-        label=_("Address Line 2"), max_length=150, required=False,
+        label=_("Address Line 2"), max_length=150, required=False, validators=[address_validate],
         widget=forms.TextInput({**INPUT, "autocomplete": "address-line2"}),
     )
     state = forms.ModelChoiceField(
