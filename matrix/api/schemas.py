@@ -87,6 +87,16 @@ class LoginPasswordIn(Schema):
     password: str = Field(max_length=200)
 
 
+class StepUpOut(Schema):
+    step_up_token: str = Field(description="For POST /auth/login/code with the code sent by SMS (valid 10 minutes).")
+    message: str
+
+
+class LoginCodeIn(Schema):
+    step_up_token: str = Field(max_length=500)
+    code: str = Field(max_length=10)
+
+
 class TokensOut(Schema):
     token_type: str = "Bearer"
     access_token: str

@@ -5,21 +5,26 @@ classes (SignupForm, OtpForm, ActivationForm, LoginIcForm, LoginPasswordForm), s
 page keeps state in its session (the sign-up in progress, the IC of the login), the API hands the client a
 signed, expiring token instead."""
 
+import secrets
+
 from captcha.helpers import captcha_audio_url, captcha_image_url
 from captcha.models import CaptchaStore
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from matrix.accounts import background, login_guard
 from matrix.accounts import forms as account_forms
 from matrix.accounts import selectors as account_selectors
 from matrix.accounts import services as account_services
-from matrix.accounts.errors import LinkInvalid, OtpLimited, OtpRefused, SignupAlreadyDone
+from matrix.accounts import tasks as account_tasks
+from matrix.accounts.conf import conf
+from matrix.accounts.errors import LinkInvalid, OtpRefused
 from matrix.accounts.masking import mask_mobile
-from matrix.accounts.models import OtpPurpose
 from matrix.api import limits, tokens
 from matrix.api.auth import access_token
 from matrix.api.errors import ApiError, Invalid, RateLimited, Unauthorized, form_invalid
@@ -29,6 +34,7 @@ from matrix.api.schemas import (
     CaptchaOut,
     DoneOut,
     ErrorOut,
+    LoginCodeIn,
     LoginIcIn,
     LoginIcOut,
     LoginPasswordIn,
@@ -38,6 +44,7 @@ from matrix.api.schemas import (
     SignupIn,
     SignupOut,
     SignupTokenIn,
+    StepUpOut,
     TokensOut,
 )
 from matrix.core.client_ip import client_ip
@@ -48,24 +55,22 @@ SIGNUP_SALT = "matrix.api.signup"
 SIGNUP_MAX_AGE = 60 * 60
 LOGIN_SALT = "matrix.api.login"
 LOGIN_MAX_AGE = 10 * 60
+STEP_UP_SALT = "matrix.api.login.step_up"
+STEP_UP_CACHE_PREFIX = "matrix.api.login.step_up:"
 ERRORS = {400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
-def _signup_user(signup_token: str):
+def _signup_state(signup_token: str) -> tuple[str, str]:
+    """The IC number and mobile of the sign-up the token names (what the page keeps in its session). The token
+    holds only what the client sent, so it looks the same whether or not the IC number has an account."""
     try:
         data = signing.loads(signup_token, salt=SIGNUP_SALT, max_age=SIGNUP_MAX_AGE)
     except signing.BadSignature:
         data = None
-    user = account_selectors.user_pending_get(pk=data["u"]) if isinstance(data, dict) and "u" in data else None
-    if user is None:
+    if not isinstance(data, dict) or not isinstance(data.get("ic"), str) or not isinstance(data.get("m"), str):
         raise Invalid(_("This sign-up has expired or is already finished. Please sign up again."),
                       code="signup_expired", fields={"signup_token": [_("Sign up again.")]})
-    return user
-
-
-def _limited(error: OtpLimited) -> RateLimited:
-    return RateLimited(error.message, code=f"otp_{error.code}" if error.code else "rate_limited",
-                       retry_after=error.retry_after if error.retry_after is not None else 3600)
+    return data["ic"], data["m"]
 
 
 @router.get("/captcha", response={200: CaptchaOut}, summary="A new CAPTCHA for the sign-up")
@@ -86,37 +91,41 @@ def signup(request, payload: SignupIn):
     if not form.is_valid():
         raise form_invalid(form, names={"terms": "terms_accepted", "captcha": "captcha_value"})
     data = form.cleaned_data
-    if account_selectors.user_signed_up(id_number=data["id_number"]):
-        raise Invalid(SignupAlreadyDone.default_message, code="signed_up",
-                      fields={"id_number": [SignupAlreadyDone.default_message]})
+    # As the sign-up page: the per-address limit first, then one answer for every IC number (new, in progress or
+    # signed up); the look-up, the account row and the SMS (or the owner's email) run in a task after the commit
+    # (matrix/accounts/background.py).
     limits.otp_ip_limit(request)
-    try:
-        user = account_services.account_signup_start(
-            id_type=data["id_type"], id_number=data["id_number"], full_name=data["full_name"],
-            email=data["email"], mobile=data["mobile"],
-        )
-    except SignupAlreadyDone as error:
-        raise Invalid(error.message, code="signed_up", fields={"id_number": [error.message]}) from None
-    except OtpLimited as error:
-        raise _limited(error) from None
+    background.after_commit(
+        account_tasks.signup_request, id_type=data["id_type"], id_number=data["id_number"],
+        full_name=data["full_name"], email=data["email"], mobile=data["mobile"],
+    )
+    masked = mask_mobile(data["mobile"])
     return 201, {
-        "signup_token": signing.dumps({"u": user.pk}, salt=SIGNUP_SALT),
-        "mobile_masked": mask_mobile(user.mobile),
-        "message": _("We have sent a code by SMS to %(mobile)s.") % {"mobile": mask_mobile(user.mobile)},
+        "signup_token": signing.dumps({"ic": data["id_number"], "m": data["mobile"]}, salt=SIGNUP_SALT),
+        "mobile_masked": masked,
+        "message": _("We have sent a code by SMS to %(mobile)s.") % {"mobile": masked},
     }
 
 
 @router.post("/signup/otp", response={200: DoneOut, **ERRORS}, summary="Sign-up OTP verification")
 @idempotent
 def signup_otp(request, payload: OtpIn):
-    user = _signup_user(payload.signup_token)
+    """Every refusal has one message, as on the page: a wrong, expired or used code, or no sign-up in progress
+    for this IC number and mobile (an IC that has an account, or a code that could not be sent)."""
+    id_number, mobile = _signup_state(payload.signup_token)
     form = account_forms.OtpForm({"code": payload.code})
     if not form.is_valid():
         raise form_invalid(form)
+    user = account_selectors.user_signup_pending_get(id_number=id_number, mobile=mobile)
     try:
+        if user is None:
+            raise OtpRefused(code="none")
         account_services.account_signup_confirm(user=user, code=form.cleaned_data["code"])
-    except (OtpRefused, LinkInvalid) as error:
-        raise Invalid(error.message, code=f"otp_{error.code}" if error.code else "otp_refused",
+    except OtpRefused:
+        message = str(account_services.RESET_CODE_REFUSED)
+        raise Invalid(message, code="otp_refused", fields={"code": [message]}) from None
+    except LinkInvalid as error:
+        raise Invalid(error.message, code=f"link_{error.code}" if error.code else "link_refused",
                       fields={"code": [error.message]}) from None
     return {"message": _("Your mobile number is verified. We have sent an activation link to your email.")}
 
@@ -124,13 +133,12 @@ def signup_otp(request, payload: OtpIn):
 @router.post("/signup/otp/resend", response={200: DoneOut, **ERRORS}, summary="Send the sign-up OTP again")
 @idempotent
 def signup_otp_resend(request, payload: SignupTokenIn):
-    user = _signup_user(payload.signup_token)
+    """The same answer whatever the IC number: the new code is asked for after the commit (quietly nothing during
+    the resend cooldown, past the limits, or without a sign-up in progress)."""
+    id_number, mobile = _signup_state(payload.signup_token)
     limits.otp_ip_limit(request)
-    try:
-        account_services.otp_issue(user=user, purpose=OtpPurpose.SIGNUP, sent_to=user.mobile)
-    except OtpLimited as error:
-        raise _limited(error) from None
-    return {"message": _("A new code has been sent to %(mobile)s.") % {"mobile": mask_mobile(user.mobile)}}
+    background.after_commit(account_tasks.signup_code_resend, id_number=id_number, mobile=mobile)
+    return {"message": _("A new code has been sent to %(mobile)s.") % {"mobile": mask_mobile(mobile)}}
 
 
 @router.post("/activation", response={200: DoneOut, **ERRORS}, summary="Account activation from the emailed link")
@@ -165,6 +173,9 @@ def login_ic(request, payload: LoginIcIn):
     form = account_forms.LoginIcForm({"id_number": payload.id_number})
     if not form.is_valid():
         raise form_invalid(form)
+    # Each look-up shows the IC's secret phrase: an address gets a bounded number an hour, counted with the page's.
+    limits.limit(request, group="accounts:ic", rate=conf("ACCOUNTS_IC_LOOKUPS_PER_IP_PER_HOUR"),
+                 message=_("Too many IC numbers have been entered from your network. Please try again in an hour."))
     id_number = form.cleaned_data["id_number"]
     return {
         "login_token": signing.dumps({"ic": id_number}, salt=LOGIN_SALT),
@@ -172,12 +183,13 @@ def login_ic(request, payload: LoginIcIn):
     }
 
 
-@router.post("/login/password", response={200: TokensOut, **ERRORS},
-             summary="Log in, step 2: the password; returns the access and refresh tokens")
+@router.post("/login/password", response={200: TokensOut, 202: StepUpOut, **ERRORS},
+             summary="Log in, step 2: the password; returns the access and refresh tokens (202: a code is needed)")
 @idempotent
 def login_password(request, payload: LoginPasswordIn):
-    """The same check as the login page: django-axes (lockout on IC + IP) and the password; every failure gets
-    one message."""
+    """The same check as the login page: django-axes (lockout on IC + IP), the IC's hourly budget of tries from
+    every address (LoginBudgetBackend) and the password; every failure gets one message. While the budget is
+    spent the answer is 202 with a `step_up_token`, whatever the password: go on to POST /auth/login/code."""
     limits.login_ip_limit(request)
     try:
         id_number = signing.loads(payload.login_token, salt=LOGIN_SALT, max_age=LOGIN_MAX_AGE)["ic"]
@@ -193,12 +205,67 @@ def login_password(request, payload: LoginPasswordIn):
             request.axes_locked_out = False  # answered here, in JSON, instead of the lockout page
             raise RateLimited(_("Too many failed logins from here for this IC number. Please try again later."),
                               code="locked_out", retry_after=int(settings.AXES_COOLOFF_TIME * 3600))
+        if getattr(request, "login_step_up", False):
+            return 202, _step_up_start(id_number=id_number, password=form.cleaned_data["password"])
         raise ApiError(_("The IC number or password is not correct."), code="login_failed", status=401)
+    return _login_finish(request, user)
+
+
+def _login_finish(request, user) -> dict:
     account_services.account_login_record(user=user)
     # What login() signals, without a session: last_login is updated, django-axes clears the failures.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     pair = tokens.api_session_start(user=user, client_ip=client_ip(request))
     return _tokens_out(pair, last_login=account_selectors.last_login_display(user=user))
+
+
+def _step_up_start(*, id_number: str, password: str) -> dict:
+    """The IC's hourly budget is spent (matrix/accounts/login_guard.py): whatever the password, the same answer;
+    the code is sent by SMS (after the commit) only when the password was right. The account the code belongs to
+    is kept on the server under a random name (the signed token is readable, and must not tell whether the
+    password was right)."""
+    user = login_guard.login_password_check(id_number=id_number, password=password)
+    name = secrets.token_urlsafe(24)
+    cache.set(f"{STEP_UP_CACHE_PREFIX}{name}", user.pk if user is not None else 0, LOGIN_MAX_AGE)
+    background.after_commit(account_tasks.login_code_send, user_id=user.pk if user is not None else None)
+    return {
+        "step_up_token": signing.dumps({"ic": id_number, "s": name}, salt=STEP_UP_SALT),
+        "message": _("For your safety, logging in to this account now needs a code as well. If the password was "
+                     "right, we have sent a code by SMS to the mobile number registered with the account. It "
+                     "expires in %(minutes)d minutes.") % {"minutes": conf("ACCOUNTS_OTP_TTL_SECONDS") // 60},
+    }
+
+
+@router.post("/login/code", response={200: TokensOut, **ERRORS},
+             summary="Log in, step 3 (only after a 202 from step 2): the code sent by SMS; returns the tokens")
+@idempotent
+def login_code(request, payload: LoginCodeIn):
+    """The step up of the login page (Log In - Code Verification): after too many wrong passwords for the IC
+    number in the last hour from anywhere, step 2 answers 202 with a `step_up_token` instead of the tokens and a
+    code goes by SMS to the account's mobile if the password was right. Every refusal has one message (a wrong
+    password behind it, or a wrong, expired or used code); a code allows 5 tries."""
+    limits.login_ip_limit(request)
+    try:
+        data = signing.loads(payload.step_up_token, salt=STEP_UP_SALT, max_age=LOGIN_MAX_AGE)
+        name = data["s"]
+        if not isinstance(name, str):
+            raise TypeError
+    except (signing.BadSignature, KeyError, TypeError):
+        raise Invalid(_("Your login has expired. Please enter your IC number again."), code="login_expired",
+                      fields={"step_up_token": [_("Enter your IC number again.")]}) from None
+    user_id = cache.get(f"{STEP_UP_CACHE_PREFIX}{name}")
+    if user_id is None:
+        raise Invalid(_("Your login has expired. Please enter your IC number again."), code="login_expired",
+                      fields={"step_up_token": [_("Enter your IC number again.")]})
+    form = account_forms.OtpForm({"code": payload.code})
+    if not form.is_valid():
+        raise form_invalid(form)
+    try:
+        user = login_guard.login_code_confirm(user_id=user_id or None, code=form.cleaned_data["code"])
+    except OtpRefused as error:
+        raise Invalid(str(error.message), code="code_refused", fields={"code": [str(error.message)]}) from None
+    cache.delete(f"{STEP_UP_CACHE_PREFIX}{name}")
+    return _login_finish(request, user)
 
 
 def _tokens_out(pair: tokens.TokenPair, *, last_login: str) -> dict:
