@@ -188,7 +188,7 @@ def history_page(*, user, page_number, per_page: int, now: datetime | None = Non
         lines.append(HistoryLine(
             pk=row["pk"], start=kl_format(row["start_at"]) if row["start_at"] else "",
             end=kl_format(row["end_at"]) if row["end_at"] else "",
-            sector=row["registration__sector__name_ms" if malay else "registration__sector__name_en"],
+            sector=row["registration__sector__name_ms" if malay else "registration__sector__name_en"].upper(),
             plan=money_format(row["plan__monthly_contribution"] * 12),
             months=months_text % {"months": row["months"]}, amount=money_format(row["amount"]),
             status=status, status_label=status_labels[status], payment_status=payment_status,

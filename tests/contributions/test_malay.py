@@ -20,7 +20,7 @@ def test_the_pages_speak_malay(user, user_client):
     contribution_make(registration=registration)
     user_client.post(reverse("set_language"), {"language": "ms", "next": "/"})
     body = user_client.get(reverse("contributions:history")).content.decode()
-    assert "Sejarah Caruman" in body and "Teknologi Maklumat" in body and "Dihantar" in body
+    assert "Sejarah Caruman" in body and "TEKNOLOGI MAKLUMAT" in body and "Dihantar" in body
     assert "4 Bulan" in body and "Transaksi FPX berjaya." in body
     body = user_client.get(reverse("registrations:register")).content.decode()
     assert "PILIH SEKTOR" in body and "Teknologi Maklumat (BERDAFTAR)" in body

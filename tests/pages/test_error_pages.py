@@ -98,3 +98,10 @@ def test_the_csrf_page_leads_back_to_the_page_the_form_was_on(referer, back):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/i18n/setlang/", {"language": "ms"}, HTTP_REFERER=referer)
     assert response.status_code == 403 and f'href="{back}" data-retry' in response.content.decode()
+
+
+def test_favicon_ico_leads_to_the_portals_icon(client):
+    # Browsers ask for /favicon.ico whatever the page declares; it must not be a 404 on every visit.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
+    assert client.get(response["Location"]).status_code == 200

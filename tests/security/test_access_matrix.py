@@ -45,7 +45,7 @@ CLASSES = {
     "accounts:password_reset": PUBLIC, "accounts:email_confirm_page": PUBLIC,
     "accounts:activate_link": TOKEN, "accounts:password_reset_link": TOKEN, "accounts:email_confirm": TOKEN,
     "fpx_simulator:bank_login": TOKEN, "fpx_simulator:bank_authorise": TOKEN,
-    "healthz": MACHINE, "readyz": MACHINE, "metrics": MACHINE, "payments:fpx_direct": MACHINE,
+    "favicon": PUBLIC, "healthz": MACHINE, "readyz": MACHINE, "metrics": MACHINE, "payments:fpx_direct": MACHINE,
     "payments:fpx_indirect": MACHINE, "notifications_gateway:sms_receipt": MACHINE,
     "fpx_simulator:banklist": MACHINE, "fpx_simulator:ar": MACHINE, "fpx_simulator:enquiry": MACHINE,
     "notifications:outbox": LOCAL_ONLY, "fpx_simulator:index": LOCAL_ONLY,
