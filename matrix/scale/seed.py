@@ -68,7 +68,7 @@ def _end_for(day: date, months: int) -> datetime:
 
 
 def period_end(start: datetime, months: int) -> datetime:
-    return _end_for(kl(start).date(), months)
+    return _end_for(start.astimezone(KL).date(), months)
 
 
 @dataclass
@@ -183,16 +183,19 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
+    """One value in COPY's text format (the commonest types first; a string is escaped only when it holds a
+    backslash or a control character, which the generator's strings almost never do)."""
     kind = type(value)
     if kind is str:
-        return value.translate(_ESCAPES)
-    if kind is bool:
-        return "t" if value else "f"
+        return value if value.isprintable() and "\\" not in value else value.translate(_ESCAPES)
     if kind is datetime:
         return value.isoformat(" ")
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
     return str(value)
 
 
@@ -257,7 +260,10 @@ class Made:
 
 
 def _fpx_time(moment: datetime) -> str:
-    return kl(moment).strftime("%Y%m%d%H%M%S")
+    """YYYYMMDDhhmmss in Kuala Lumpur time, cut from isoformat (C) rather than strftime (the generator's
+    datetimes are always aware)."""
+    text = moment.astimezone(KL).isoformat()
+    return text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
 
 
 class Seeder:
@@ -360,7 +366,8 @@ class Seeder:
                       rng, ids) -> None:
         contribution_id = ids["contribution"].take()
         asked = (paid_at - timedelta(minutes=rng.randint(2, 30))) if paid_at else start
-        plan = self.ref.plan_on(plan_number, kl(asked).date()) or self.ref.plan_on(plan_number, kl(self.now).date())
+        plan = (self.ref.plan_on(plan_number, asked.astimezone(KL).date())
+                or self.ref.plan_on(plan_number, kl(self.now).date()))
         amount = plan.monthly_contribution * months
         if paid_at is None:
             self.rows["contribution"].append((
@@ -388,12 +395,12 @@ class Seeder:
         paid = isinstance(outcome, datetime)
         status = "PAID" if paid else ("PENDING" if outcome is None else "FAILED")
         settled = outcome + timedelta(seconds=2) if paid else (ordered + timedelta(minutes=3) if outcome else None)
-        txn_id = f"{kl(ordered):%y%m%d%H%M%S}{payment_id % 10000:04d}" if outcome else ""
+        txn_id = f"{stamp[2:]}{payment_id % 10000:04d}" if outcome else ""
         receipt_no = None
         if paid:
             receipt_id = ids["receipt"].take()
             self.rows["receipt"].append((receipt_id, outcome))
-            receipt_no = receipt_no_format(year=kl(outcome).year, number=receipt_id)
+            receipt_no = receipt_no_format(year=outcome.astimezone(KL).year, number=receipt_id)
         self.rows["payment"].append((
             payment_id, contribution_id, order_no, ex_order_no, stamp, amount, bank.pk, bank.code, status,
             "00" if paid else (outcome or ""), "00" if paid else "", txn_id, outcome if paid else None,
