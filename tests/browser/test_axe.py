@@ -25,11 +25,11 @@ AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.
 WIDTHS = (360, 1280)
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-PUBLIC = ["/", "/benefits/", "/help/", "/terms/", "/accounts/login/", "/accounts/signup/",
-          "/accounts/password/forgot/"]
+PUBLIC = ["/", "/benefits/", "/benefits/?plan=all", "/help/", "/faq/", "/terms/", "/contact/", "/coverage-check/",
+          "/accounts/login/", "/accounts/signup/", "/accounts/password/forgot/"]
 SIGNED_IN = ["/accounts/mode/", "/accounts/management/", "/self-employed/", "/self-employed/dashboard/",
              "/self-employed/register/", "/self-employed/register/livestock/", "/self-employed/contributions/",
-             "/self-employed/contributions/renew/"]
+             "/self-employed/contributions/renew/", "/messages/preferences/", "/messages/history/"]
 
 
 @pytest.fixture
