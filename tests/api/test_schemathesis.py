@@ -20,10 +20,10 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
 @pytest.fixture
-def token(settings_api):
+def person(settings_api):
     user = user_make()
     paid_registration(user)
-    return session_tokens(user).access_token
+    return user
 
 
 @pytest.fixture
@@ -38,7 +38,12 @@ def settings_api(settings):
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
-def test_no_server_error_and_no_schema_break(case, token):
+def test_no_server_error_and_no_schema_break(case, person):
+    # A session of its own for each example: examples must not depend on one another. With one token for all of
+    # an operation's examples, the first /auth/logout that is accepted revoked it, and every later example then
+    # ran unauthenticated (401): what was checked depended on the order of the examples, and an example that
+    # failed could not be replayed (Hypothesis replays it after its state has changed).
+    token = session_tokens(person).access_token
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         # Exactly "no server error and no schema break", one request per example. Not checked here: that valid
