@@ -5,15 +5,17 @@ classes (SignupForm, OtpForm, ActivationForm, LoginIcForm, LoginPasswordForm), s
 page keeps state in its session (the sign-up in progress, the IC of the login), the API hands the client a
 signed, expiring token instead."""
 
-import secrets
+import base64
+import json
 
 from captcha.helpers import captcha_audio_url, captcha_image_url
 from captcha.models import CaptchaStore
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
-from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -55,8 +57,6 @@ SIGNUP_SALT = "matrix.api.signup"
 SIGNUP_MAX_AGE = 60 * 60
 LOGIN_SALT = "matrix.api.login"
 LOGIN_MAX_AGE = 10 * 60
-STEP_UP_SALT = "matrix.api.login.step_up"
-STEP_UP_CACHE_PREFIX = "matrix.api.login.step_up:"
 ERRORS = {400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
@@ -219,21 +219,35 @@ def _login_finish(request, user) -> dict:
     return _tokens_out(pair, last_login=account_selectors.last_login_display(user=user))
 
 
+def _step_up_fernet() -> Fernet:
+    raw = salted_hmac("matrix.api.login.step_up", "fernet", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
 def _step_up_start(*, id_number: str, password: str) -> dict:
     """The IC's hourly budget is spent (matrix/accounts/login_guard.py): whatever the password, the same answer;
-    the code is sent by SMS (after the commit) only when the password was right. The account the code belongs to
-    is kept on the server under a random name (the signed token is readable, and must not tell whether the
-    password was right)."""
+    the code is sent by SMS (after the commit) only when the password was right. The token carries the account
+    the code belongs to (or none) encrypted, at a fixed width, so that it does not tell whether the password was
+    right; being stateless, it works on every app server and worker."""
     user = login_guard.login_password_check(id_number=id_number, password=password)
-    name = secrets.token_urlsafe(24)
-    cache.set(f"{STEP_UP_CACHE_PREFIX}{name}", user.pk if user is not None else 0, LOGIN_MAX_AGE)
     background.after_commit(account_tasks.login_code_send, user_id=user.pk if user is not None else None)
+    plain = json.dumps({"ic": f"{id_number:<60}", "u": f"{user.pk if user is not None else 0:020d}"})
     return {
-        "step_up_token": signing.dumps({"ic": id_number, "s": name}, salt=STEP_UP_SALT),
+        "step_up_token": _step_up_fernet().encrypt(plain.encode()).decode(),
         "message": _("For your safety, logging in to this account now needs a code as well. If the password was "
                      "right, we have sent a code by SMS to the mobile number registered with the account. It "
                      "expires in %(minutes)d minutes.") % {"minutes": conf("ACCOUNTS_OTP_TTL_SECONDS") // 60},
     }
+
+
+def _step_up_user_id(step_up_token: str) -> int:
+    """The account id in a step-up token (0: the password was wrong); Invalid when forged or expired."""
+    try:
+        data = json.loads(_step_up_fernet().decrypt(step_up_token.encode(), ttl=LOGIN_MAX_AGE))
+        return int(data["u"])
+    except (InvalidToken, ValueError, KeyError, TypeError):
+        raise Invalid(_("Your login has expired. Please enter your IC number again."), code="login_expired",
+                      fields={"step_up_token": [_("Enter your IC number again.")]}) from None
 
 
 @router.post("/login/code", response={200: TokensOut, **ERRORS},
@@ -245,18 +259,7 @@ def login_code(request, payload: LoginCodeIn):
     code goes by SMS to the account's mobile if the password was right. Every refusal has one message (a wrong
     password behind it, or a wrong, expired or used code); a code allows 5 tries."""
     limits.login_ip_limit(request)
-    try:
-        data = signing.loads(payload.step_up_token, salt=STEP_UP_SALT, max_age=LOGIN_MAX_AGE)
-        name = data["s"]
-        if not isinstance(name, str):
-            raise TypeError
-    except (signing.BadSignature, KeyError, TypeError):
-        raise Invalid(_("Your login has expired. Please enter your IC number again."), code="login_expired",
-                      fields={"step_up_token": [_("Enter your IC number again.")]}) from None
-    user_id = cache.get(f"{STEP_UP_CACHE_PREFIX}{name}")
-    if user_id is None:
-        raise Invalid(_("Your login has expired. Please enter your IC number again."), code="login_expired",
-                      fields={"step_up_token": [_("Enter your IC number again.")]})
+    user_id = _step_up_user_id(payload.step_up_token)
     form = account_forms.OtpForm({"code": payload.code})
     if not form.is_valid():
         raise form_invalid(form)
@@ -264,7 +267,6 @@ def login_code(request, payload: LoginCodeIn):
         user = login_guard.login_code_confirm(user_id=user_id or None, code=form.cleaned_data["code"])
     except OtpRefused as error:
         raise Invalid(str(error.message), code="code_refused", fields={"code": [str(error.message)]}) from None
-    cache.delete(f"{STEP_UP_CACHE_PREFIX}{name}")
     return _login_finish(request, user)
 
 
