@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import random
+import time as time_module
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -279,6 +280,7 @@ class Seeder:
         self.rows_written = 0
         self.dropped_indexes: list[str] = []
         self.recreated_indexes: list[str] = []
+        self.index_seconds = 0.0
 
     # -- one person -------------------------------------------------------------------------------------------
 
@@ -487,7 +489,9 @@ class Seeder:
                 if not _failed(cursor):
                     cursor.execute("SET session_replication_role = DEFAULT")
                     cursor.execute("SET synchronous_commit = DEFAULT")
+                    began = time_module.monotonic()
                     self.recreated_indexes = recreate_dropped_indexes(cursor)
+                    self.index_seconds = time_module.monotonic() - began
             for key in TABLES:
                 cursor.execute(f"ANALYZE {TABLES[key][0]}")
         return self.made

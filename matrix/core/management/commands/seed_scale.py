@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  awaiting payment   {made.statuses['SUBMITTED']:>12,}")
         if seeder.recreated_indexes:
             self.stdout.write(f"  {len(seeder.recreated_indexes)} secondary indexes dropped for the load and "
-                              "built after it.")
+                              f"built after it in {seeder.index_seconds:,.1f} s.")
         self.stdout.write(
             f"People {scale_id_number(start_index)} .. {scale_id_number(start_index + people - 1)} "
             f"sign in with password {SCALE_PASSWORD!r}."
