@@ -63,10 +63,14 @@ demo: migrate
 	$(call say,Loading the demo account)
 	$(PY) manage.py load_demo
 
-# Hashed, compressed copies of the static files in STATIC_ROOT (var/staticfiles), served by WhiteNoise.
-static: install css
+# Hashed, compressed copies of the static files in STATIC_ROOT (var/staticfiles), served by WhiteNoise; collected
+# again only when a static file changed (the tests of the production settings render pages from its manifest).
+STATIC_MANIFEST := var/staticfiles/staticfiles.json
+static: $(STATIC_MANIFEST)
+$(STATIC_MANIFEST): $(VENV)/.installed static/css/matrix.css $(shell find static matrix -path '*/static/*' -type f 2>/dev/null)
 	$(call say,Collecting the static files)
 	$(PY) manage.py collectstatic --noinput -v 0
+	@touch $@
 
 setup: install css messages keys migrate demo captcha-audio
 
@@ -131,7 +135,7 @@ captcha-audio:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq flite >/dev/null 2>&1; } || true
 
 # The whole suite: unit, integration (PostgreSQL when DATABASE_URL points at it) and browser tests.
-test: install-test css messages browser
+test: install-test css messages browser static
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) -m pytest $(PYTEST_ARGS)
 
