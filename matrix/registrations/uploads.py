@@ -17,6 +17,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -197,3 +198,18 @@ def stored_file_open(name: str, *, storage=None):
         return response["Body"], int(response["ContentLength"])
     handle = storage.open(name, "rb")
     return handle, handle.size
+
+
+def document_response(document) -> FileResponse:
+    """An uploaded document streamed to whoever the caller has already allowed (the page and the API), as an
+    attachment from whichever storage holds it, never cached and never sniffed. Http404 when the file is gone."""
+    try:
+        handle, size = stored_file_open(document.file.name, storage=document.file.storage)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
+                            content_type=document.content_type)
+    response["Content-Length"] = str(size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,7 +5,6 @@ from contextlib import ExitStack
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from matrix.registrations.services import (
     SectorAlreadyRegistered,
     registration_submit,
 )
-from matrix.registrations.uploads import stored_file_open, upload_max_megabytes
+from matrix.registrations.uploads import document_response, upload_max_megabytes
 
 
 def pay_now_url(contribution_id: int) -> str:
@@ -197,14 +196,4 @@ def register_check(request, sector_code: str):
 def document_download(request, pk: int):
     """Stream an uploaded document to its owner (or permitted staff) as an attachment, from whichever storage
     holds it (local disk or S3): never a redirect to a storage URL."""
-    document = document_for_download(user=request.user, pk=pk)
-    try:
-        handle, size = stored_file_open(document.file.name, storage=document.file.storage)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
-    response["Content-Length"] = str(size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document_for_download(user=request.user, pk=pk))

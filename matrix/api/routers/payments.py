@@ -1,7 +1,7 @@
 """FPX payments: start one (the signed authorisation request the application posts from a browser), its status,
 its receipt, and the documents of a registration."""
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -18,7 +18,7 @@ from matrix.payments.fpx.codes import code_meaning
 from matrix.payments.fpx.exceptions import GatewayError, UnableToTakePayment
 from matrix.payments.models import Payment
 from matrix.registrations.selectors import document_for_download
-from matrix.registrations.uploads import stored_file_open
+from matrix.registrations.uploads import document_response
 
 router = Router(tags=["Payments and documents"], auth=access_token)
 ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
@@ -92,16 +92,7 @@ def payment_receipt(request, payment_id: int):
             openapi_extra={"responses": {200: {"description": "The file as uploaded", "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
 def document_download(request, document_id: int):
-    document = document_for_download(user=request.user, pk=document_id)
-    try:
-        handle, size = stored_file_open(document.file.name, storage=document.file.storage)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
-    response["Content-Length"] = str(size)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document_for_download(user=request.user, pk=document_id))
 
 
 __all__ = ["router", "Invalid"]
