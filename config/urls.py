@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from matrix.api.api import api as api_v1
 from matrix.core import views as core_views
@@ -10,7 +8,7 @@ from matrix.core import views as core_views
 urlpatterns = [
     path("", include("matrix.pages.urls")),
     # Browsers and crawlers ask for /favicon.ico whatever the page declares: send them to the portal's icon.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -167,3 +168,9 @@ def metrics(request):
     from matrix.core.metrics import metrics_text
 
     return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)
+
+
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever a page declares: send them to the portal's icon (its
+    hashed name is read at request time, once the static files are collected)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
