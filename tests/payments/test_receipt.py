@@ -72,5 +72,5 @@ def test_a_refund_due_receipt_and_email_say_why(fpx_key, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         payment = _paid(payment, fpx_key)
     assert payment.refund_due and note in " ".join(_text(receipt_pdf(payment=payment)).split())
-    email = OutboxMessage.objects.filter(subject__contains="Refund").get()
+    email = OutboxMessage.objects.filter(subject__contains="will be refunded").get()
     assert ("was rejected or cancelled" if rejected else "was already paid") in email.body
