@@ -4,7 +4,8 @@ rendered page for PAGE_CACHE_SECONDS and answers the next visitor from memory.
 
 What is never cached or leaked:
 - only GET of an allowlisted URL name (PAGE_CACHE_URL_NAMES), from a visitor without a session cookie and without
-  pending messages (a signed-in person, or anyone the portal remembers something for, always gets a fresh page);
+  pending messages (a signed-in person, or anyone the portal remembers something for, always gets a fresh page),
+  and, where the development outbox is on, not from this machine's own address (their pages link the outbox);
 - only a 200 whose response set no cookie and does not say private or no-store;
 - the CSRF token: every page carries a form (the language switch, the login form), whose token belongs to the
   visitor's own CSRF cookie. The cached copy keeps a placeholder where the token was, and each answer from the
@@ -30,6 +31,8 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 
+from matrix.core.localonly import request_is_local_or_staff
+
 DEFAULT_URL_NAMES = frozenset({
     "pages:home", "pages:help", "pages:faq", "pages:terms", "pages:contact", "pages:benefits", "accounts:login",
 })
@@ -54,6 +57,8 @@ def _url_names() -> frozenset[str]:
 def _cacheable_request(request) -> bool:
     if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return False
+    if settings.OUTBOX_ENABLED and request_is_local_or_staff(request):
+        return False  # their pages carry the development Outbox link, which no other visitor may be given
     try:
         match = resolve(request.path_info)
     except Resolver404:

@@ -19,6 +19,7 @@ TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 60
+    settings.OUTBOX_ENABLED = False  # the test client comes from 127.0.0.1: see the outbox test below
     page_cache_clear()
     yield
     page_cache_clear()
@@ -119,3 +120,17 @@ def test_off_when_page_cache_seconds_is_zero(settings):
     settings.PAGE_CACHE_SECONDS = 0
     _get(Client(), "/")
     assert not pagecache._pages
+
+
+def test_the_development_outbox_link_is_only_on_pages_of_this_machine_and_never_cached(settings):
+    # On the embedded default (outbox on) a visitor from this machine sees the footer's Outbox link; their page is
+    # not kept, and the page kept for a visitor from elsewhere has no link.
+    settings.OUTBOX_ENABLED = True
+    local = _get(Client(REMOTE_ADDR="127.0.0.1"), "/")
+    assert 'data-testid="outbox-link"' in local.content.decode()
+    remote = _get(Client(REMOTE_ADDR="203.0.113.7"), "/")
+    assert 'data-testid="outbox-link"' not in remote.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = _get(Client(REMOTE_ADDR="198.51.100.9"), "/")
+    assert len(queries) == 0 and 'data-testid="outbox-link"' not in again.content.decode()
+    assert 'data-testid="outbox-link"' in _get(Client(REMOTE_ADDR="127.0.0.1"), "/").content.decode()
