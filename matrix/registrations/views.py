@@ -144,10 +144,10 @@ def register_check(request, sector_code: str):
         return _existing_registration_redirect(existing)
     draft = drafts.draft_get(request.session, sector_code=sector.code)
     if draft is None or not draft["complete"]:
-        return redirect("registrations:register_form", sector_code=sector.code)
+        return _form_unless_stored(request, sector)
     form = RegistrationForm(draft["data"], **_form_kwargs(request, sector, draft["files"]))
     if not form.is_valid():
-        return redirect("registrations:register_form", sector_code=sector.code)
+        return _form_unless_stored(request, sector)
     cleaned = form.cleaned_data
     documents = [
         {"field": name, "kind": _document_kind(sector, name), "label": form.fields[name].label, **draft["files"][name]}
@@ -177,9 +177,10 @@ def register_check(request, sector_code: str):
             messages.info(request, exc.message)
             return _existing_registration_redirect(exc.registration)
         except FileNotFoundError:
-            drafts.draft_clear(request.session)
-            messages.error(request, _("Your uploaded files have expired. Please upload them again."))
-            return redirect("registrations:register_form", sector_code=sector.code)
+            if selectors.registration_in_sector(user=request.user, sector=sector) is None:
+                drafts.draft_clear(request.session)
+                messages.error(request, _("Your uploaded files have expired. Please upload them again."))
+            return _form_unless_stored(request, sector)
         except RegistrationRefused as exc:
             messages.error(request, exc.message)
             return redirect("registrations:register_form", sector_code=sector.code)
@@ -189,6 +190,17 @@ def register_check(request, sector_code: str):
         "form": form, "sector": sector, "cleaned": cleaned, "documents": documents,
         "amount_due": form.amount_due(),
     })
+
+
+def _form_unless_stored(request, sector):
+    """Back to the form, unless the registration has been stored meanwhile: a Submit & Pay of the same answers in
+    another tab of the same session won the race and cleared the draft and its files, so this one goes on to that
+    registration, as a second Submit & Pay after it does."""
+    existing = selectors.registration_in_sector(user=request.user, sector=sector)
+    if existing is not None:
+        drafts.draft_clear(request.session)
+        return _existing_registration_redirect(existing)
+    return redirect("registrations:register_form", sector_code=sector.code)
 
 
 @login_required

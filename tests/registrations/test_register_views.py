@@ -241,3 +241,32 @@ def test_a_cancelled_registration_lets_the_person_open_the_form_of_that_sector_a
     assert response.status_code == 200
     assert "registrations/register_form.html" in [template.name for template in response.templates]
     assert Registration.objects.get(pk=registration.pk).cancelled_at is not None
+
+
+def test_a_submit_that_loses_the_race_to_another_tab_goes_on_to_the_stored_registration(user, client, monkeypatch):
+    # Two tabs of one session press Submit & Pay together. Both pass the "already registered?" look-up before
+    # either commits; the first stores the registration and clears the draft with its files; the second then finds
+    # the files gone. It must go on to the payment of the registration stored, not back to an empty form.
+    from django.test import Client
+
+    from matrix.registrations import selectors, views
+
+    first, second = Client(), Client()
+    first.force_login(user)
+    second.force_login(user)
+    _post_form(first)
+    session = second.session
+    session[drafts.SESSION_KEY] = first.session[drafts.SESSION_KEY]
+    session.save()
+    assert first.post(CHECK_URL).status_code == 302
+    contribution = Contribution.objects.get()
+    looked_up, look_up = [], selectors.registration_in_sector
+
+    def before_the_other_commits(**kwargs):  # the second tab's first look-up ran before the first tab committed
+        looked_up.append(kwargs)
+        return None if len(looked_up) == 1 else look_up(**kwargs)
+
+    monkeypatch.setattr(views.selectors, "registration_in_sector", before_the_other_commits)
+    response = second.post(CHECK_URL)
+    assert response.status_code == 302 and response["Location"] == f"/payments/contribution/{contribution.pk}/pay/"
+    assert Registration.objects.count() == 1 and len(looked_up) == 2
