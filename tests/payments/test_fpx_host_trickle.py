@@ -1,10 +1,14 @@
 """FPX's host answering too slowly in all, a byte at a time, each byte within the read timeout (a slow or hostile
 host: requests' read timeout bounds each wait, not the answer), or answering far more than any FPX message: the
-client gives up (GatewayError) instead of holding a re-query worker, and the payment stays Pending."""
+client gives up (GatewayError) instead of holding a re-query worker, and the payment stays Pending.
 
+The host's slowness is the client's clock: each look at it while the bytes come in is 0.1 s later, so the answer
+"takes" 6 s whatever the machine's load, and no byte is ever really late (the read timeout never fires)."""
+
+import itertools
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,9 +20,9 @@ from tests.payments.helpers import aged, pending_payment_make
 
 
 class Trickle(BaseHTTPRequestHandler):
-    """Answers 200 with `size` bytes, `per_write` at a time, `pause` seconds apart."""
+    """Answers 200 with `size` bytes, `per_write` at a time."""
 
-    size, per_write, pause = 60, 1, 0.05
+    size, per_write = 60, 1
 
     def do_POST(self):  # noqa: N802 - http.server's name
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -30,7 +34,6 @@ class Trickle(BaseHTTPRequestHandler):
             for start in range(0, self.size, self.per_write):
                 self.wfile.write(b"x" * min(self.per_write, self.size - start))
                 self.wfile.flush()
-                time.sleep(self.pause)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up, as it should
 
@@ -43,8 +46,10 @@ def trickling_host(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr(client, "TIMEOUT", (2, 2))  # every byte comes well within the read timeout
-    monkeypatch.setattr(client, "ANSWER_SECONDS", 0.5)  # the 60 bytes take 3 s
+    ticks = itertools.count()
+    # The client's own clock only (requests and the server keep the real one): 0.1 s a look, 60 bytes "take" 6 s.
+    monkeypatch.setattr(client, "time", SimpleNamespace(monotonic=lambda: next(ticks) * 0.1))
+    monkeypatch.setattr(client, "ANSWER_SECONDS", 0.5)
     yield f"http://127.0.0.1:{server.server_address[1]}/enquiry/"
     server.shutdown()
     server.server_close()
@@ -59,8 +64,7 @@ def test_an_answer_trickling_in_past_the_deadline_is_given_up(trickling_host, mo
 def test_an_answer_larger_than_any_fpx_message_is_refused(trickling_host, monkeypatch):
     monkeypatch.setattr(Trickle, "size", client.ANSWER_MAX_BYTES * 2)
     monkeypatch.setattr(Trickle, "per_write", 16 * 1024)
-    monkeypatch.setattr(Trickle, "pause", 0)
-    monkeypatch.setattr(client, "ANSWER_SECONDS", 60)
+    monkeypatch.setattr(client, "ANSWER_SECONDS", 10 ** 9)
     with pytest.raises(GatewayError, match="more than"):
         client._post(trickling_host, {"fpx_msgType": "AE"})
 

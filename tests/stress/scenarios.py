@@ -337,7 +337,8 @@ def _storm_check(row: Row, *, plan: dict[int, str], sent: Counter) -> None:
 class FpxHost:
     """FPX's enquiry host in miniature, on a free local port: answers each AE with the AC of what FPX knows of the
     order (`truth`: seller exchange order number -> (code, FPX transaction id)), unless `mode` says otherwise:
-    "slow" (answers after `slow_seconds`, past the client's timeout), "error" (HTTP 503), "garbage" (a rotating
+    "slow" (holds each answer until `slow_release()`, called once the portal has given up waiting: past the
+    client's timeout whatever the machine's load), "error" (HTTP 503), "garbage" (a rotating
     set of bad answers: an HTML page, binary bytes, a truncated AC, an AC signed with another key, an empty
     body). "down" is not a mode: the portal is pointed at a port nobody listens on (`down_url`)."""
 
@@ -346,7 +347,8 @@ class FpxHost:
 
         self.key, self.forged_key = key, forged_key
         self.truth: dict[str, tuple[str, str]] = {}
-        self.mode, self.slow_seconds = "normal", 1.0
+        self.mode = "normal"
+        self._slow_released = threading.Event()
         self.asked: Counter = Counter()
         self._garbage = 0
         host = self
@@ -384,8 +386,13 @@ class FpxHost:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self.slow_release()
         self.server.shutdown()
         self.server.server_close()
+
+    def slow_release(self) -> None:
+        """Let the held "slow" answers go (to a portal that stopped waiting for them)."""
+        self._slow_released.set()
 
     def answer(self, raw: bytes) -> tuple[int | None, bytes]:
         from matrix.payments.fpx.messages import form_parse
@@ -400,7 +407,7 @@ class FpxHost:
         code, txn_id = self.truth[ex_order_no]
         good = ac_signed(payment, key=self.key, code=code, txn_id=txn_id, approved_at=timezone.now())
         if self.mode == "slow":
-            time.sleep(self.slow_seconds)
+            self._slow_released.wait()
         if self.mode == "garbage":
             self._garbage += 1
             return 200, [
@@ -479,6 +486,8 @@ def fpx_host_faults(*, payments_per_fault: int, key, forged_key, staff_user, see
                                 row.fail(f"{fault}: payment {payment.pk} shown HTTP {shown_code} {shown!r}")
             finally:
                 fpx_client.TIMEOUT = timeout
+                if fault == "slow":
+                    host.slow_release()
             for payment in targets:
                 payment.refresh_from_db()
                 want = Status.NEEDS_ATTENTION if payment in groups["overdue"] else Status.PENDING
