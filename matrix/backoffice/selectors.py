@@ -7,14 +7,12 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404
 
 from matrix.backoffice.models import STAFF_ID_PREFIX, AuditEvent, StaffMember
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_datetime
 from matrix.payments.models import FpxMessage, Payment
 from matrix.registrations.models import Document, Registration
-from matrix.registrations.uploads import stored_file_open
 
 SEARCH_LIMIT = 50
 
@@ -107,19 +105,3 @@ def _messages_of(user) -> list:
 
 def document_get(*, document_id: int) -> Document | None:
     return Document.objects.select_related("registration__person").filter(pk=document_id).first()
-
-
-def document_response(*, document: Document) -> FileResponse:
-    """The document inline (PDF or image shown by the browser), never cached, never sniffed."""
-    try:
-        handle, size = stored_file_open(document.file.name, storage=document.file.storage)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=False, filename=document.original_name,
-                            content_type=document.content_type)
-    response["Content-Length"] = str(size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # A PDF may be framed by nothing and run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response

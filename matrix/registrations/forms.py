@@ -171,6 +171,15 @@ class SectorSelectForm(DescribedFormMixin, forms.Form):
 DRAFT_FILE_FIELDS = ("identification_card", "sector_document", "other_document")
 
 
+def document_kind(sector, field_name: str) -> str:
+    """The kind of document each file field of the form holds (the sector says which its own document is)."""
+    return {
+        "identification_card": Document.Kind.IDENTIFICATION_CARD,
+        "sector_document": sector.required_document,
+        "other_document": Document.Kind.OTHER,
+    }[field_name]
+
+
 class RegistrationForm(AmountDueMixin, DescribedFormMixin, forms.Form):
     """The seed's form: SELF-EMPLOYED INFORMATION, SECTOR INFORMATION, CONTRIBUTION PAYMENT, ACKNOWLEDGMENT."""
 

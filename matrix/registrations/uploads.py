@@ -200,16 +200,20 @@ def stored_file_open(name: str, *, storage=None):
     return handle, handle.size
 
 
-def document_response(document) -> FileResponse:
-    """An uploaded document streamed to whoever the caller has already allowed (the page and the API), as an
-    attachment from whichever storage holds it, never cached and never sniffed. Http404 when the file is gone."""
+def document_response(document, *, inline: bool = False) -> FileResponse:
+    """An uploaded document streamed to whoever the caller has already allowed, from whichever storage holds it,
+    never cached and never sniffed: as an attachment (the person's page and the API), or `inline` for staff
+    reviewing it in the browser, where a PDF may be framed by nothing and run nothing. Http404 when the file is
+    gone."""
     try:
         handle, size = stored_file_open(document.file.name, storage=document.file.storage)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
+    response = FileResponse(handle, as_attachment=not inline, filename=document.original_name,
                             content_type=document.content_type)
     response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    if inline:
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     return response

@@ -19,10 +19,11 @@ from matrix.registrations.forms import (
     DRAFT_FILE_FIELDS,
     RegistrationForm,
     SectorSelectForm,
+    document_kind,
     plan_cards,
     registration_initial,
 )
-from matrix.registrations.models import Document, Registration
+from matrix.registrations.models import Registration
 from matrix.registrations.selectors import document_for_download, person_of, sector_covers, sector_options
 from matrix.registrations.services import (
     DocumentUpload,
@@ -123,14 +124,6 @@ def register_form(request, sector_code: str):
     })
 
 
-def _document_kind(sector: Sector, field_name: str) -> str:
-    return {
-        "identification_card": Document.Kind.IDENTIFICATION_CARD,
-        "sector_document": sector.required_document,
-        "other_document": Document.Kind.OTHER,
-    }[field_name]
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -150,7 +143,7 @@ def register_check(request, sector_code: str):
         return _form_unless_stored(request, sector)
     cleaned = form.cleaned_data
     documents = [
-        {"field": name, "kind": _document_kind(sector, name), "label": form.fields[name].label, **draft["files"][name]}
+        {"field": name, "kind": document_kind(sector, name), "label": form.fields[name].label, **draft["files"][name]}
         for name in DRAFT_FILE_FIELDS if name in draft["files"]
     ]
     if request.method == "POST":

@@ -30,8 +30,7 @@ from matrix.contributions.services import (
 from matrix.core.kltime import kl, kl_now
 from matrix.core.money import money_times
 from matrix.reference.models import Sector
-from matrix.registrations.forms import RegistrationForm
-from matrix.registrations.models import Document
+from matrix.registrations.forms import DRAFT_FILE_FIELDS, RegistrationForm, document_kind
 from matrix.registrations.selectors import sector_covers
 from matrix.registrations.services import (
     DocumentUpload,
@@ -43,7 +42,6 @@ from matrix.registrations.services import (
 
 router = Router(tags=["Registrations, covers and renewals"], auth=access_token)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-FILE_FIELDS = ("identification_card", "sector_document", "other_document")
 
 
 class RegistrationIn(Schema):
@@ -90,11 +88,6 @@ def _registration_form(request, payload: RegistrationIn, files: dict):
     return sector, form
 
 
-def _kind(sector: Sector, field_name: str) -> str:
-    return {"identification_card": Document.Kind.IDENTIFICATION_CARD, "sector_document": sector.required_document,
-            "other_document": Document.Kind.OTHER}[field_name]
-
-
 @router.post("/registrations/check", response={200: RegistrationCheckOut, **ERRORS},
              summary="Check a registration (nothing is stored): the amount due, or what to correct")
 @idempotent
@@ -123,10 +116,10 @@ def registration_create(request, payload: Form[RegistrationIn],
     cleaned = form.cleaned_data
     details = PersonDetails(**{name: cleaned[name] for name in PersonDetails.__dataclass_fields__})
     uploads = [
-        DocumentUpload(kind=_kind(sector, name), content=File(files[name]),
+        DocumentUpload(kind=document_kind(sector, name), content=File(files[name]),
                        original_name=form.checked_uploads[name].original_name,
                        content_type=form.checked_uploads[name].content_type, size=form.checked_uploads[name].size)
-        for name in FILE_FIELDS if name in form.checked_uploads
+        for name in DRAFT_FILE_FIELDS if name in form.checked_uploads
     ]
     try:
         contribution = registration_submit(

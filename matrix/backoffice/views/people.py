@@ -9,6 +9,7 @@ from matrix.backoffice.audit import audit_record
 from matrix.backoffice.forms import SearchForm
 from matrix.backoffice.models import Role
 from matrix.backoffice.permissions import staff_required
+from matrix.registrations.uploads import document_response
 
 
 @staff_required(Role.OFFICER)
@@ -39,4 +40,4 @@ def person_document(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     audit_record(request=request, action="document.view", target=document,
                  details={"person": document.registration.person.user_id})
-    return selectors.document_response(document=document)
+    return document_response(document, inline=True)
