@@ -1,14 +1,17 @@
 """Reads on contributions for the pages: each runs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language, gettext
 
 from matrix.contributions.models import Contribution, ContributionStatus, contribution_status
@@ -163,10 +166,118 @@ def _history_values(*, user):
     )
 
 
+# Raw rows: a page's SQL is written once, not compiled from annotated querysets on every request (that cost more
+# Python than the query itself). SQLite hands back text for datetimes and floats for decimals; these two give the
+# values the ORM would.
+
+def db_datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+
+
+def db_money(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENTS)
+
+
+CENTS = Decimal("0.01")
+
+_HISTORY_SQL = """
+SELECT c.id, c.registration_id, c.kind, c.state, c.start_at, c.end_at, c.months, c.amount,
+       pl.monthly_contribution, se.name_en, se.name_ms,
+       (SELECT p.id FROM payments_payment p WHERE p.contribution_id = c.id
+         ORDER BY CASE WHEN p.status = %(paid)s AND NOT p.refund_due THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC
+         LIMIT 1) AS shown_payment_id,
+       (SELECT p.status FROM payments_payment p WHERE p.contribution_id = c.id
+         ORDER BY CASE WHEN p.status = %(paid)s AND NOT p.refund_due THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC
+         LIMIT 1) AS shown_payment_status,
+       (SELECT o.end_at FROM contributions_contribution o WHERE o.registration_id = c.registration_id
+         AND o.state = %(paid)s ORDER BY o.end_at DESC LIMIT 1) AS sector_latest_end,
+       (SELECT o.id FROM contributions_contribution o WHERE o.registration_id = c.registration_id
+         AND o.state = %(paid)s ORDER BY o.end_at DESC, o.id DESC LIMIT 1) AS newest_paid_id,
+       EXISTS(SELECT 1 FROM contributions_contribution o WHERE o.registration_id = c.registration_id
+         AND o.state = %(paid)s AND o.kind = %(first)s) AS first_paid,
+       EXISTS(SELECT 1 FROM contributions_contribution o WHERE o.registration_id = c.registration_id
+         AND o.kind = %(renewal)s AND o.state = %(awaiting)s) AS unpaid_renewal,
+       COUNT(*) OVER () AS total
+FROM contributions_contribution c
+JOIN registrations_registration r ON r.id = c.registration_id
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN reference_plan pl ON pl.id = c.plan_id
+JOIN reference_sector se ON se.id = r.sector_id
+WHERE sp.user_id = %(user)s
+ORDER BY c.created_at DESC, c.id DESC
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+_HISTORY_COLUMNS = ("pk", "registration_id", "kind", "state", "start_at", "end_at", "months", "amount",
+                    "plan__monthly_contribution", "registration__sector__name_en", "registration__sector__name_ms",
+                    "shown_payment_id", "shown_payment_status", "sector_latest_end", "newest_paid_id",
+                    "first_paid", "unpaid_renewal", "total")
+
+
+class _HistoryRows:
+    """The person's history rows for a Paginator, newest first, as dicts like `_history_values` gives. The
+    paginator asks for the count first: that reads the page it will ask for next (its window count is the
+    total), so a page in range costs one query; only a page past the end adds a plain count."""
+
+    def __init__(self, *, user_id: int, page_number: int, per_page: int):
+        self.user_id, self.per_page = user_id, per_page
+        self.offset = (max(page_number, 1) - 1) * per_page
+        self.rows: list[dict] | None = None
+        self.total: int | None = None
+
+    def _read(self, offset: int, limit: int) -> list[dict]:
+        params = {"paid": Contribution.State.PAID, "first": Contribution.Kind.REGISTRATION,
+                  "renewal": Contribution.Kind.RENEWAL, "awaiting": Contribution.State.AWAITING_PAYMENT,
+                  "user": self.user_id, "limit": limit, "offset": offset}
+        with connection.cursor() as cursor:
+            cursor.execute(_HISTORY_SQL, params)
+            rows = [dict(zip(_HISTORY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            for name in ("start_at", "end_at", "sector_latest_end"):
+                row[name] = db_datetime(row[name])
+            row["amount"] = db_money(row["amount"])
+            row["plan__monthly_contribution"] = db_money(row["plan__monthly_contribution"])
+        return rows
+
+    def count(self) -> int:
+        if self.total is None:
+            self.rows = self._read(self.offset, self.per_page)
+            if self.rows:
+                self.total = self.rows[0]["total"]
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT COUNT(*) FROM contributions_contribution c JOIN registrations_registration r"
+                        " ON r.id = c.registration_id JOIN registrations_selfemployedperson sp"
+                        " ON sp.id = r.person_id WHERE sp.user_id = %s", [self.user_id])
+                    self.total = cursor.fetchone()[0]
+        return self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[dict]:
+        start, stop = key.start or 0, key.stop
+        if self.rows is not None and start == self.offset:
+            return self.rows[: stop - start]
+        return self._read(start, stop - start)
+
+
 def history_page(*, user, page_number, per_page: int, now: datetime | None = None):
-    """One page of Contribution History: (the paginator's page, its HistoryLines). Two queries (count, rows)."""
+    """One page of Contribution History: (the paginator's page, its HistoryLines). One query for a page in
+    range (the rows, with the total as a window count)."""
     now = now or timezone.now()
-    page = Paginator(_history_values(user=user), per_page).get_page(page_number)
+    try:
+        wanted = int(page_number)
+    except (TypeError, ValueError):
+        wanted = 1
+    page = Paginator(_HistoryRows(user_id=user.pk, page_number=wanted, per_page=per_page), per_page).get_page(
+        page_number)
     malay = (get_language() or "en").startswith("ms")
     payment_labels = {
         Payment.Status.PAID: ("PAID", str(Payment.Status.PAID.label)),
