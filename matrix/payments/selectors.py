@@ -29,6 +29,15 @@ def payment_get_for_owner(*, payment_id: int, user) -> Payment:
     return get_object_or_404(payments_with_details(), pk=payment_id, contribution__registration__person__user=user)
 
 
+def payment_for_details(*, payment_id: int, user) -> Payment:
+    """PAYMENT DETAILS' payment with what the page shows: no join to the account (the owner is the person's
+    user_id) and only the person's code of the person's columns."""
+    payments = Payment.objects.select_related(
+        "bank", "branch", "refund", "contribution__registration__sector", "contribution__registration__person",
+    ).defer("contribution__registration__particulars")
+    return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user_id=user.pk)
+
+
 def payment_get_for_receipt(*, payment_id: int, user) -> Payment:
     """A paid payment's receipt: its owner, or staff allowed to view payments."""
     payments = payments_with_details().filter(status=Payment.Status.PAID)
