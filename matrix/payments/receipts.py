@@ -1,9 +1,12 @@
 """The e-receipt: a PDF in Bahasa Malaysia and English, built with ReportLab, downloaded from the payment
 details page and attached to the "payment approved" email (in the person's language)."""
 
+import hashlib
 import io
+import logging
 from xml.sax.saxutils import escape
 
+from django.core.cache import cache
 from django.db import transaction
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -16,6 +19,8 @@ from matrix.core.money import money_format
 from matrix.notifications.events import event_send
 from matrix.notifications.senders import payment_event
 from matrix.payments.models import Payment, Refund
+
+logger = logging.getLogger(__name__)
 
 PAYMENT_METHOD = "Portal MATRIX - FPX"  # FPX's; a counter payment shows "Counter - <branch>" (Payment.method_label)
 COUNTER_METHOD_LABEL = {"CASH": "Tunai / Cash", "CARD": "Kad / Card", "CHEQUE": "Cek / Cheque"}
@@ -87,14 +92,43 @@ REFUND_NOTE = {
         "BAYARAN BALIK / REFUND DUE: PERKESO akan mengembalikan bayaran ini; ia tidak memberi perlindungan. / "
         "PERKESO will return this payment; it gives no cover."),
 }
+
+RECEIPT_CACHE_SECONDS = 7 * 24 * 3600
+# Bump when the drawing below changes, so that receipts kept in the cache are drawn again.
+RECEIPT_LAYOUT = 1
+
+
 def receipt_pdf(*, payment: Payment) -> bytes:
-    """The receipt of a Paid payment as PDF bytes."""
+    """The receipt of a Paid payment as PDF bytes. A receipt is drawn once per content: the PDF is kept in the
+    cache under the payment and a digest of every text it shows, so a second download does not draw it again,
+    and anything that changes what it shows (a refund, the person's name, a sector's name) is a new key: a kept
+    PDF can never be stale, nor another payment's."""
     if payment.status != Payment.Status.PAID or not payment.receipt_no:
         raise ValueError("only a paid payment has a receipt")
+    rows = _rows(payment)
+    note = REFUND_NOTE[_refund_reason(payment)] if payment.refund_due else ""
+    digest = hashlib.sha256(repr((RECEIPT_LAYOUT, payment.receipt_no, rows, note)).encode()).hexdigest()
+    key = f"payments:receipt-pdf:{payment.pk}:{digest}"
+    try:
+        kept = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: draw it
+        logger.warning("Receipt cache unavailable: %s", exc)
+        kept = None
+    if kept is not None:
+        return kept
+    pdf = _receipt_draw(receipt_no=payment.receipt_no, rows=rows, note=note)
+    try:
+        cache.set(key, pdf, RECEIPT_CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Receipt cache unavailable: %s", exc)
+    return pdf
+
+
+def _receipt_draw(*, receipt_no: str, rows: list[tuple[str, str]], note: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-        title=f"Resit / Receipt {payment.receipt_no}", author="PERKESO", subject="SKSPS contribution receipt",
+        title=f"Resit / Receipt {receipt_no}", author="PERKESO", subject="SKSPS contribution receipt",
     )
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8.5, leading=11)
@@ -109,7 +143,7 @@ def receipt_pdf(*, payment: Payment) -> bytes:
         Spacer(1, 2 * mm),
     ]
     table = Table(
-        [[Paragraph(escape(label), cell), Paragraph(escape(value), cell)] for label, value in _rows(payment)],
+        [[Paragraph(escape(label), cell), Paragraph(escape(value), cell)] for label, value in rows],
         colWidths=[78 * mm, 96 * mm],
     )
     table.setStyle(TableStyle([
@@ -119,8 +153,8 @@ def receipt_pdf(*, payment: Payment) -> bytes:
     ]))
     story.append(table)
     story.append(Spacer(1, 6 * mm))
-    if payment.refund_due:
-        story.append(Paragraph(escape(REFUND_NOTE[_refund_reason(payment)]), cell))
+    if note:
+        story.append(Paragraph(escape(note), cell))
         story.append(Spacer(1, 3 * mm))
     story += [
         Paragraph("Perlindungan bermula apabila bayaran diterima dan resit dikeluarkan. / Protection commences "
