@@ -6,7 +6,7 @@ holds: tests/backoffice/test_people.py counts them."""
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from matrix.backoffice.models import STAFF_ID_PREFIX, AuditEvent, StaffMember
 from matrix.contributions.models import Contribution
@@ -41,26 +41,40 @@ def audit_events(*, actor: str = "", action: str = "", target_type: str = "", ta
 
 
 def _contributors() -> QuerySet:
-    return get_user_model().objects.exclude(id_number__startswith=STAFF_ID_PREFIX).filter(staff_member__isnull=True)
+    # NOT EXISTS rather than a left join's IS NULL: PostgreSQL then counts the rows it keeps well, and walks the
+    # name index in order for a common part of a name instead of sorting every match.
+    staff = StaffMember.objects.filter(user=OuterRef("pk"))
+    return get_user_model().objects.exclude(id_number__startswith=STAFF_ID_PREFIX).filter(~Exists(staff))
 
 
 def person_search(*, query: str) -> list:
-    """Contributors matching an IC number, Self-Employed Code, name, mobile, email or receipt number."""
+    """Contributors matching an IC number, Self-Employed Code, name, mobile, email or receipt number.
+
+    The query's shape picks the keys, so each one is an indexed look-up (tests/perf/test_backoffice_scale_pg.py
+    reads the plans): digits are an IC, a mobile or a receipt number (equalities); an address with @ an email;
+    one word of letters and digits an identity number or a Self-Employed Code; anything else a part of the name
+    (a trigram index on PostgreSQL, accounts migration 0005) or an identity number. At most SEARCH_LIMIT people,
+    by name."""
     query = query.strip()
     compact = query.replace("-", "").replace(" ", "").upper()
-    digits = "".join(ch for ch in query if ch.isdigit())
-    condition = (
-        Q(id_number=compact) | Q(full_name__icontains=query) | Q(email__iexact=query)
-        | Q(self_employed__self_employed_code=compact) | Q(self_employed__email__iexact=query)
-    )
-    if digits:
-        mobiles = {digits, "6" + digits if digits.startswith("0") else digits}
-        condition |= Q(mobile__in=mobiles) | Q(self_employed__mobile__in=mobiles)
-        paid_by = Payment.objects.filter(receipt_no=digits).values("contribution__registration__person__user_id")
-        condition |= Q(pk__in=paid_by)
-    return list(
-        _contributors().filter(condition).select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT]
-    )
+    digits = compact.removeprefix("+")
+    users = get_user_model().objects.order_by().values("pk")
+    if "@" in query:
+        branches = [users.filter(email__iexact=query), users.filter(self_employed__email__iexact=query)]
+    elif digits.isdigit():
+        mobiles = sorted({digits, "6" + digits if digits.startswith("0") else digits})
+        branches = [users.filter(id_number=digits), users.filter(mobile__in=mobiles),
+                    users.filter(self_employed__mobile__in=mobiles),
+                    Payment.objects.filter(receipt_no=digits).order_by().values(
+                        "contribution__registration__person__user_id")]
+    elif " " not in query and compact.isalnum() and any(ch.isdigit() for ch in compact):
+        branches = [users.filter(id_number=compact), users.filter(self_employed__self_employed_code=compact)]
+    else:
+        # One table, so PostgreSQL ORs the two indexes, or walks (full_name, id) for a common part of a name.
+        found = _contributors().filter(Q(full_name__icontains=query) | Q(id_number=compact))
+        return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
+    found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True))
+    return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
 
 
 def person_detail(*, user_id: int) -> dict | None:
