@@ -1,13 +1,16 @@
 """Reads on contributions for the pages: each runs a fixed number of queries whatever the number of rows."""
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -319,6 +322,80 @@ def contribution_for_view(*, user, pk: int) -> Contribution:
         Prefetch("registration__documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
     )
     return get_object_or_404(queryset, pk=pk, registration__person__user=user)
+
+
+_VIEW_SQL = """
+SELECT c.id, c.registration_id, c.kind, c.state, c.months, c.amount, c.start_at, c.end_at, c.paid_at,
+       c.rejected_reason, c.cancelled_at, pl.monthly_contribution, r.particulars, sp.self_employed_code,
+       se.name_en, se.name_ms, sc.name_en, sc.name_ms,
+       (SELECT MAX(o.end_at) FROM contributions_contribution o WHERE o.registration_id = c.registration_id
+         AND o.state = %(paid)s) AS sector_latest_end
+FROM contributions_contribution c
+JOIN registrations_registration r ON r.id = c.registration_id
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN reference_plan pl ON pl.id = c.plan_id
+JOIN reference_sector se ON se.id = r.sector_id
+JOIN reference_sectorclass sc ON sc.id = r.sector_class_id
+WHERE c.id = %(pk)s AND sp.user_id = %(user)s
+"""
+
+_VIEW_PAYMENTS_SQL = """
+SELECT p.id, p.status, p.refund_due, p.created_at, p.settled_at, p.fpx_txn_id, b.name
+FROM payments_payment p LEFT JOIN reference_bank b ON b.id = p.bank_id
+WHERE p.contribution_id = %s ORDER BY p.created_at DESC, p.id DESC
+"""
+
+_VIEW_DOCUMENTS_SQL = """
+SELECT d.id, d.kind, d.original_name, d.uploaded_at FROM registrations_document d
+WHERE d.registration_id = %s ORDER BY d.uploaded_at, d.id
+"""
+
+
+def _bilingual(name_en: str, name_ms: str) -> SimpleNamespace:
+    return SimpleNamespace(name=name_ms if (get_language() or "en").startswith("ms") else name_en)
+
+
+def contribution_page(*, user, pk: int, now: datetime | None = None) -> SimpleNamespace:
+    """VIEW CONTRIBUTION's contribution as plain values, with the same names the page reads from the models
+    (contribution, registration, person, payments newest first, documents): three raw queries, no queryset
+    compiled and no model built per request. 404 for anyone but its owner."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_VIEW_SQL, {"paid": Contribution.State.PAID, "pk": pk, "user": user.pk})
+        row = cursor.fetchone()
+        if row is None:
+            raise Http404("No contribution matches the given query.")
+        (cid, registration_id, kind, state, months, amount, start_at, end_at, paid_at, rejected_reason,
+         cancelled_at, monthly, particulars, code, sector_en, sector_ms, class_en, class_ms, sector_end) = row
+        cursor.execute(_VIEW_PAYMENTS_SQL, [cid])
+        payments = [
+            SimpleNamespace(pk=pay_id, status=status, refund_due=bool(refund_due), created_at=db_datetime(created),
+                            settled_at=db_datetime(settled), fpx_txn_id=txn, bank=SimpleNamespace(name=bank) if bank
+                            else None)
+            for pay_id, status, refund_due, created, settled, txn, bank in cursor.fetchall()
+        ]
+        cursor.execute(_VIEW_DOCUMENTS_SQL, [registration_id])
+        documents = [
+            SimpleNamespace(pk=doc_id, original_name=name, uploaded_at=db_datetime(uploaded),
+                            get_kind_display=Document.Kind(doc_kind).label)
+            for doc_id, doc_kind, name, uploaded in cursor.fetchall()
+        ]
+    start_at, end_at = db_datetime(start_at), db_datetime(end_at)
+    status = contribution_status(state=state, kind=kind, end_at=end_at, moment=now,
+                                 sector_end=db_datetime(sector_end) if state == Contribution.State.PAID else None)
+    if isinstance(particulars, str):
+        particulars = json.loads(particulars)
+    contribution = SimpleNamespace(
+        pk=cid, id=cid, registration_id=registration_id, kind=kind, state=state, months=months,
+        amount=db_money(amount), start_at=start_at, end_at=end_at, paid_at=db_datetime(paid_at),
+        rejected_reason=rejected_reason, cancelled_at=db_datetime(cancelled_at), status=status,
+        status_label=ContributionStatus(status).label,
+        plan=SimpleNamespace(annual_contribution=db_money(monthly) * 12),
+    )
+    registration = SimpleNamespace(pk=registration_id, sector=_bilingual(sector_en, sector_ms),
+                                   sector_class=_bilingual(class_en, class_ms), particulars=particulars or {})
+    return SimpleNamespace(contribution=contribution, registration=registration,
+                           person=SimpleNamespace(self_employed_code=code), payments=payments, documents=documents)
 
 
 # Renewals ---------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
     contribution_for_view,
+    contribution_page,
     history_page,
     payment_shown,
     registration_of,
@@ -66,19 +67,18 @@ def _history_labels() -> dict[str, str]:
 @require_GET
 def detail(request, pk: int):
     """VIEW CONTRIBUTION: details, the particulars as certified, documents and every payment attempt."""
-    contribution = contribution_for_view(user=request.user, pk=pk)
-    payments = list(contribution.payments.all())
+    page = contribution_page(user=request.user, pk=pk)
+    contribution, payments = page.contribution, page.payments
     shown = payment_shown(payments)
-    registration = contribution.registration
     can_pay = contribution.state == Contribution.State.AWAITING_PAYMENT and not any(
         payment.status == Payment.Status.PENDING for payment in payments
     )
     return render(request, "contributions/detail.html", {
         "contribution": contribution,
-        "registration": registration,
-        "person": registration.person,
-        "particulars": particulars_rows(registration.particulars),
-        "documents": list(registration.documents.all()),
+        "registration": page.registration,
+        "person": page.person,
+        "particulars": particulars_rows(page.registration.particulars),
+        "documents": page.documents,
         "payments": payments,
         "payment": shown,
         "paid_payment": shown if shown is not None and shown.status == Payment.Status.PAID else None,
