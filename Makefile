@@ -145,7 +145,7 @@ lint: install-test
 # README "Benchmarks": the portal at national scale (BENCH_PEOPLE, 100,000 by default, seeded once into the
 # `bench` database) against a bare Django view under the same gunicorn, with wrk; table and var/bench/bench.json.
 # Never fails a build. bench-journey: the Locust journey of 200 people; bench-micro: the in-process ratios.
-bench: install-test css messages
+bench: install-test css messages static
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	-$(PY) benchmarks/run.py
@@ -157,7 +157,7 @@ screenshots: install-test css messages
 	SCREENSHOTS_ALL=1 SCREENSHOTS_DIR=$(CURDIR)/var/screenshots DJANGO_SETTINGS_MODULE=config.django.test \
 	  $(PY) -m pytest tests/browser/test_ux_screenshots.py -p no:randomly -q -s
 
-bench-journey: install-test css messages
+bench-journey: install-test css messages static
 	DJANGO_SETTINGS_MODULE=config.django.test $(PY) manage.py fpx_keys
 	-$(PY) benchmarks/journey.py
 
