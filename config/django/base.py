@@ -48,13 +48,14 @@ MIDDLEWARE = [
     "matrix.core.middleware.HealthzMiddleware",
     "matrix.core.middleware.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Early, so that an answer from the cache skips the rest of the chain (matrix/core/pagecache.py).
+    "matrix.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "matrix.core.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "matrix.core.localonly.LocalOnlyMiddleware",
@@ -136,7 +137,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # hashed files in production.
 WHITENOISE_USE_FINDERS = True
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-# Anonymous public pages kept per URL and language in each web process (matrix/core/pagecache.py); 0: off.
+# Anonymous public pages kept per URL, language and Outbox link in each web process (matrix/core/pagecache.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -8,7 +8,7 @@ the page did not exist.
 `local_only` wraps a single view (the simulator's index)."""
 
 import ipaddress
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.http import Http404
 
@@ -17,6 +17,7 @@ from matrix.core.client_ip import client_ip
 LOCAL_ONLY_PATH_PREFIXES = ("/dev/outbox/",)
 
 
+@lru_cache(maxsize=1024)  # a pure function of the address, asked on every anonymous page request
 def address_is_local(address: str) -> bool:
     try:
         ip = ipaddress.ip_address((address or "").split("%")[0])
