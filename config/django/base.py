@@ -145,7 +145,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # Cache: local memory by default; REDIS_URL for a shared cache (rate limits, lockouts) in production.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # One redis-py client per pool (matrix/core/cache.py): a session read is one GET, not a client build and a GET.
+    CACHES = {"default": {"BACKEND": "matrix.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix"}}
 

@@ -100,7 +100,7 @@ def test_connections_persist_with_health_checks_and_sessions_are_read_from_redis
             "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])")
     result = python(code, **production_env(tmp_path))
     assert result.stdout.split()[-4:] == [
-        "60", "True", "django.contrib.sessions.backends.cached_db", "django.core.cache.backends.redis.RedisCache",
+        "60", "True", "django.contrib.sessions.backends.cached_db", "matrix.core.cache.RedisCache",
     ], result.stderr
     result = python(code, **production_env(tmp_path, DATABASE_CONN_MAX_AGE="300", SESSION_ENGINE="cache"))
     assert result.stdout.split()[-4:-2] == ["300", "True"]
