@@ -3,11 +3,12 @@ receipts and messages, written with PostgreSQL COPY in chunks of people (one tra
 
 Speed (issue 13): a pool of processes (one per core) builds the chunks as COPY text while the main process only
 sends them; each chunk's primary keys come from its own slice of blocks reserved from the sequences at the start,
-so the workers need no database and the foreign keys line up. A large load first drops the tables' secondary
-(non-unique) indexes, recording their definitions in `scale_dropped_index`, and builds them once after the load
-(CREATE INDEX over the loaded table is far cheaper than maintaining it row by row), then ANALYZEs. Primary keys
-and unique indexes stay, so PostgreSQL still checks every row. Should the run fail or be killed midway, the next
-run (or `recreate_dropped_indexes`) builds whatever is still recorded there first.
+so the workers need no database and the foreign keys line up. A large load first drops the tables' indexes
+other than the primary keys (plain, unique, and unique constraints), recording how to build each in
+`scale_dropped_index`, and builds them once after the load (CREATE INDEX over the loaded table is far cheaper
+than maintaining it row by row, above all the unique ones in random order), then ANALYZEs. The build of a
+unique index checks every row, so a duplicate still fails the run. Should the run fail or be killed midway, the
+next run (or `recreate_dropped_indexes`) builds whatever is still recorded there first.
 
 The rows obey every constraint of the models (the database checks them as they arrive) and the domain rules:
 periods from `matrix.core.coverage` (a registration's cover starts when the bank approved the payment; a renewal
@@ -215,24 +216,41 @@ def _dropped_table(cursor) -> None:
 
 
 def drop_secondary_indexes(cursor) -> list[str]:
-    """Drop the non-unique indexes of the tables the seed writes (never a primary key, unique index or
-    constraint's index: PostgreSQL keeps checking those), each recorded in `scale_dropped_index` first so a
-    later run can build it again whatever happens to this one. Returns their names."""
+    """Drop the indexes of the tables the seed writes other than the primary keys (which grow at their ends) and
+    those a foreign key relies on: the plain ones, the unique ones and the unique constraints (dropped as
+    constraints). Each is recorded in `scale_dropped_index` first, with the statement that builds it again, so a
+    later run can build it whatever happens to this one. Returns their names.
+
+    Why the unique ones too: several are in random order (message references are UUIDs, FPX order numbers start
+    with the order's time), so at a million people each row would update a random page of an index far larger
+    than shared_buffers. Building them after the load still checks every row: a duplicate fails the build."""
     _dropped_table(cursor)
     cursor.execute(
-        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        """SELECT i.indexrelid::regclass::text, c.conname IS NOT NULL,
+                  CASE WHEN c.conname IS NULL THEN pg_get_indexdef(i.indexrelid)
+                       ELSE format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', t.oid::regclass, c.conname,
+                                   pg_get_constraintdef(c.oid)) END,
+                  CASE WHEN c.conname IS NULL THEN format('DROP INDEX IF EXISTS %%s', i.indexrelid::regclass)
+                       ELSE format('ALTER TABLE %%s DROP CONSTRAINT IF EXISTS %%I', t.oid::regclass, c.conname) END
              FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+             LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = t.oid AND c.contype = 'u'
             WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-              AND NOT i.indisunique AND NOT i.indisprimary
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
+              AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid
+                                 AND (o.contype <> 'u' OR o.conrelid <> t.oid))""",
         [[table for table, _ in TABLES.values()]],
     )
     found = cursor.fetchall()
-    for name, definition in found:
+    for name, _constraint, definition, drop in found:
         cursor.execute("INSERT INTO scale_dropped_index (name, definition) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                        [name, definition])
-        cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    return [name for name, _ in found]
+        cursor.execute(drop)
+    return [name for name, *_ in found]
+
+
+def _exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    return cursor.fetchone()[0]
 
 
 def recreate_dropped_indexes(cursor) -> list[str]:
@@ -245,9 +263,12 @@ def recreate_dropped_indexes(cursor) -> list[str]:
     # Inside a longer transaction (tests) the deferred foreign-key checks of the rows are still pending, and
     # PostgreSQL builds no index on a table with pending trigger events: run the checks now.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute("SET maintenance_work_mem = '256MB'")
+    # Sorts in memory (a million people's payments' index keys run to hundreds of MB), shared by the build's
+    # parallel workers.
+    cursor.execute("SET maintenance_work_mem = '1GB'")
     for name, definition in found:
-        cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        if not _exists(cursor, name):  # built already when a killed run stopped before forgetting it
+            cursor.execute(definition)
         cursor.execute("DELETE FROM scale_dropped_index WHERE name = %s", [name])
     cursor.execute("RESET maintenance_work_mem")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
