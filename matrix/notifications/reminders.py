@@ -11,6 +11,14 @@ payment Pending at FPX or Needs attention) and no reminder of that kind written 
 (ON CONFLICT DO NOTHING on the unique (registration, period end, kind)) and then bulk-inserts the messages of the
 rows this run won. Running it twice, or twice at once, sends each reminder once: the database decides.
 
+At national scale (issue 13) a day has tens of thousands of reminders, so per reminder the job does no template
+work and no broker round trip: the texts are rendered once per (template, language, sector, end, days) with
+markers in place of the person's name and links, and each reminder's texts are that render with the markers
+replaced (`Renderer`; checked against a full render the first time each is used); the messages of a page are
+published after the commit in Celery chunks (`message_send.chunks`: one broker message per PUBLISH_CHUNK
+messages, each still sent by `message_send`, which claims its row, so a chunk delivered twice sends nothing
+twice).
+
 The job reads contributions, registrations and payments (it sits above them, as the back office does) and writes
 only this app's rows. `make bench` calls `renewal_reminders_send(day=...)` over its data set."""
 
@@ -18,16 +26,18 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from matrix.core.kltime import kl_format, kl_now, kl_start_of_day
-from matrix.notifications.events import Choice, absolute_url, language_normal, texts_render
+from matrix.notifications.events import Choice, Texts, absolute_url, language_normal, texts_render
 from matrix.notifications.models import Message, RenewalReminder
-from matrix.notifications.services import messages_bulk_create
+from matrix.notifications.services import _due_now, messages_bulk_create
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +46,7 @@ Kind = RenewalReminder.Kind
 # Kind → days from the run's day to the cover's last day (the lapse day is the day after the last day).
 OFFSETS = ((Kind.DAYS_30, 30), (Kind.DAYS_7, 7), (Kind.DAYS_1, 1), (Kind.LAPSED, -1))
 BATCH_SIZE = 500
+PUBLISH_CHUNK = 50  # messages per broker message (Celery chunks of message_send)
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,85 @@ def reminder_texts(*, kind: str, due: Due):
     return template, texts_render(kind=template, language=due.choice.language, context=context)
 
 
-def _page_send(*, kind: str, rows: list[dict], now: datetime, publish: bool) -> int:
+# Stand-ins for the values that differ per reminder; NUL never occurs in a name or a link (PostgreSQL's text
+# cannot hold it), so each marker stands only for its value.
+_MARKERS = {"name": "\x00name\x00", "short_url": "\x00short\x00", "renew_url": "\x00renew\x00"}
+
+
+def _tidy(texts: Texts) -> Texts:
+    """texts_render's own tidying (one-line SMS and subject, stripped email ending in a newline): applied again
+    after the values replace the markers, it gives what rendering with the values gives."""
+    email = texts.email.strip()
+    return Texts(sms=" ".join(texts.sms.split()), subject=" ".join(texts.subject.split()),
+                 email=email + "\n" if email else "")
+
+
+class Renderer:
+    """reminder_texts for many reminders of one run: one template render per (template, language, sector, end,
+    days) with markers for the name and the links, then per reminder only string replacements. The first use of
+    each render is compared with a full render of that reminder; should a template ever transform one of the
+    values (a filter on the name, say), that render is not reused and each such reminder is rendered in full."""
+
+    def __init__(self):
+        self._renders: dict[tuple, Texts | None] = {}
+        self._paths: dict[str, tuple[str, str] | None] = {}
+
+    def _path(self, name: str, registration_id: int) -> str:
+        if name not in self._paths:
+            marker = 987654321987
+            path = reverse(name, args=[marker])
+            self._paths[name] = tuple(path.split(str(marker))) if path.count(str(marker)) == 1 else None
+        parts = self._paths[name]
+        if parts is None:
+            return reverse(name, args=[registration_id])
+        return f"{parts[0]}{registration_id}{parts[1]}"
+
+    def texts(self, *, kind: str, due: Due) -> tuple[str, Texts]:
+        template = "cover_lapsed" if kind == Kind.LAPSED else "renewal_reminder"
+        language = due.choice.language
+        end = kl_format(due.period_end)
+        values = {"name": due.name,
+                  "short_url": absolute_url(self._path("notifications_person:renew", due.registration_id)),
+                  "renew_url": absolute_url(self._path("contributions:renew_sector", due.registration_id))}
+        key = (template, language, due.sector_en, due.sector_ms, end, kind)
+        if key not in self._renders:
+            context = {"sector_en": due.sector_en, "sector_ms": due.sector_ms, "end": end, "days": dict(OFFSETS)[kind],
+                       **_MARKERS}
+            marked = texts_render(kind=template, language=language, context=context)
+            full = reminder_texts(kind=kind, due=due)[1]
+            self._renders[key] = marked if self._fill(marked, values) == full else None
+            return template, full
+        marked = self._renders[key]
+        if marked is None:
+            return reminder_texts(kind=kind, due=due)
+        return template, self._fill(marked, values)
+
+    @staticmethod
+    def _fill(marked: Texts, values: dict[str, str]) -> Texts:
+        parts = [marked.sms, marked.subject, marked.email]
+        for name, marker in _MARKERS.items():
+            parts = [part.replace(marker, values[name]) if marker in part else part for part in parts]
+        return _tidy(Texts(sms=parts[0], subject=parts[1], email=parts[2]))
+
+
+def _messages_publish(ids: list[int]) -> None:
+    """After the commit: the page's messages to the broker in chunks of PUBLISH_CHUNK (one broker message each;
+    the worker runs message_send for each id of its chunk). Should the broker fail, the rows are made due at once
+    and the sweep publishes them (a chunk published before the failure is then published again: message_send
+    claims each row, so nothing is sent twice)."""
+    from matrix.notifications.tasks import message_send
+
+    try:
+        message_send.chunks([(message_id,) for message_id in ids], PUBLISH_CHUNK).apply_async(
+            queue=settings.MESSAGES_QUEUE or None, retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5})
+    except Exception as exc:  # the broker's errors are many (kombu, redis, amqp, OSError)
+        logger.warning("%s reminder messages not published (%s); the sweep will publish them", len(ids),
+                       type(exc).__name__)
+        _due_now(ids=ids)
+
+
+def _page_send(*, kind: str, rows: list[dict], now: datetime, publish: bool, renderer: Renderer) -> int:
     """One page in one transaction: the reminder rows this run wins, and their messages. Returns how many won."""
     token = uuid.uuid4()
     dues = {row["registration_id"]: _due(row) for row in rows}
@@ -129,7 +218,7 @@ def _page_send(*, kind: str, rows: list[dict], now: datetime, publish: bool) -> 
         specs = []
         for registration_id in won:
             due = dues[registration_id]
-            template, texts = reminder_texts(kind=kind, due=due)
+            template, texts = renderer.texts(kind=kind, due=due)
             key = f"reminder-{registration_id}-{kl_format(due.period_end)[:10]}-{kind}"
             common = {"user_id": due.user_id, "kind": f"{template}_{kind.lower()}"[:64],
                       "language": due.choice.language}
@@ -140,7 +229,9 @@ def _page_send(*, kind: str, rows: list[dict], now: datetime, publish: bool) -> 
                 specs.append({**common, "channel": Message.Channel.EMAIL, "to": due.email, "subject": texts.subject,
                               "payload": {"text": texts.email, "html": "", "attachments": []},
                               "event_key": f"{key}-email"})
-        messages_bulk_create(specs=specs, now=now, publish=publish)
+        ids = messages_bulk_create(specs=specs, now=now, publish=False)
+        if publish and ids:
+            transaction.on_commit(partial(_messages_publish, ids))
     return len(won)
 
 
@@ -152,6 +243,7 @@ def renewal_reminders_send(*, day: date | None = None, batch_size: int = BATCH_S
     day = day or kl_now().date()
     now = now or timezone.now()
     counts = {}
+    renderer = Renderer()
     for kind, days_before in OFFSETS:
         last_day = day + timedelta(days=days_before)
         candidates = _candidates(kind=kind, last_day=last_day).order_by("end_at", "pk")
@@ -163,7 +255,7 @@ def renewal_reminders_send(*, day: date | None = None, batch_size: int = BATCH_S
             rows = list(page[:batch_size])
             if not rows:
                 break
-            sent += _page_send(kind=kind, rows=rows, now=now, publish=publish)
+            sent += _page_send(kind=kind, rows=rows, now=now, publish=publish, renderer=renderer)
             after = (rows[-1]["end_at"], rows[-1]["pk"])
         counts[str(kind)] = sent
     logger.info("renewal reminders of %s: %s", day.isoformat(), counts)
