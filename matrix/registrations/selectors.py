@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from matrix.contributions.models import Contribution
+from matrix.contributions.selectors import db_datetime
 from matrix.core.coverage import cover_ended
 from matrix.core.kltime import kl
 from matrix.reference.models import Sector
@@ -61,7 +62,9 @@ class CoverState:
 
 @dataclass(frozen=True)
 class SectorCover:
-    """One registered sector at a glance, for the Dashboard."""
+    """One registered sector at a glance, for the Dashboard. `registration` (with its sector), `first` and
+    `unpaid` are models holding only what the query read (ids, sector code and names, states): to show, never to
+    save."""
 
     registration: Registration
     state: str
@@ -71,25 +74,42 @@ class SectorCover:
     unpaid: Contribution | None  # the contribution awaiting payment, if any (first period or renewal)
 
 
+_COVERS_SQL = """
+SELECT r.id, se.id, se.code, se.name_en, se.name_ms,
+       (SELECT c.id FROM contributions_contribution c WHERE c.registration_id = r.id AND c.kind = %(first)s
+         ORDER BY c.created_at, c.id LIMIT 1) AS first_id,
+       (SELECT c.state FROM contributions_contribution c WHERE c.registration_id = r.id AND c.kind = %(first)s
+         ORDER BY c.created_at, c.id LIMIT 1) AS first_state,
+       (SELECT c.id FROM contributions_contribution c WHERE c.registration_id = r.id AND c.state = %(awaiting)s
+         ORDER BY c.created_at, c.id LIMIT 1) AS unpaid_id,
+       (SELECT MAX(c.end_at) FROM contributions_contribution c WHERE c.registration_id = r.id
+         AND c.state = %(paid)s) AS covered_until
+FROM registrations_registration r
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN reference_sector se ON se.id = r.sector_id
+WHERE r.cancelled_at IS NULL AND sp.user_id = %(user)s
+ORDER BY se.sort_order, se.name_en
+"""
+
+
 def sector_covers(*, user, now: datetime | None = None) -> list[SectorCover]:
-    """Each registered sector's cover: until when, days left, and what to do next. Two queries. Cancelled
-    registrations are left out (the Contribution History keeps them). Cover runs while now < end + 1 s
-    (matrix.core.coverage), as on the Contribution History."""
+    """Each registered sector's cover: until when, days left, and what to do next. One raw query (each
+    registration's first period, unpaid contribution and paid end are correlated subqueries on the
+    contributions' indexes). Cancelled registrations are left out (the Contribution History keeps them). Cover
+    runs while now < end + 1 s (matrix.core.coverage), as on the Contribution History."""
     now = now or timezone.now()
     today = kl(now).date()
-    registrations = (
-        Registration.objects.current().filter(person__user=user)
-        .select_related("sector")
-        .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.order_by("created_at", "pk")))
-        .order_by("sector__sort_order", "sector__name_en")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_COVERS_SQL, {"first": Contribution.Kind.REGISTRATION, "paid": Contribution.State.PAID,
+                                     "awaiting": Contribution.State.AWAITING_PAYMENT, "user": user.pk})
+        rows = cursor.fetchall()
     covers = []
-    for registration in registrations:
-        contributions = list(registration.contributions.all())
-        first = next((c for c in contributions if c.kind == Contribution.Kind.REGISTRATION), None)
-        unpaid = next((c for c in contributions if c.state == Contribution.State.AWAITING_PAYMENT), None)
-        ends = [c.end_at for c in contributions if c.state == Contribution.State.PAID and c.end_at]
-        covered_until = max(ends, default=None)
+    for registration_id, sector_id, code, name_en, name_ms, first_id, first_state, unpaid_id, covered_until in rows:
+        covered_until = db_datetime(covered_until)
+        first = (Contribution(pk=first_id, registration_id=registration_id, kind=Contribution.Kind.REGISTRATION,
+                              state=first_state) if first_id is not None else None)
+        unpaid = (Contribution(pk=unpaid_id, registration_id=registration_id,
+                               state=Contribution.State.AWAITING_PAYMENT) if unpaid_id is not None else None)
         if first is None or first.state == Contribution.State.REJECTED:
             state = CoverState.REJECTED
         elif first.state == Contribution.State.AWAITING_PAYMENT:
@@ -99,6 +119,8 @@ def sector_covers(*, user, now: datetime | None = None) -> list[SectorCover]:
         else:
             state = CoverState.EXPIRED
         left = (kl(covered_until).date() - today).days if state == CoverState.ACTIVE else None
+        sector = Sector(pk=sector_id, code=code, name_en=name_en, name_ms=name_ms)
+        registration = Registration(pk=registration_id, sector=sector)
         covers.append(SectorCover(registration=registration, state=state, covered_until=covered_until,
                                   days_left=left, first=first, unpaid=unpaid))
     return covers
