@@ -74,3 +74,62 @@ class ReconciliationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.seller_ex_order_no or self.fpx_txn_id}"
+
+
+class DailyFigure(models.Model):
+    """One Kuala Lumpur day's count and amount of one figure of the reports, by one key (a sector, a state, a plan
+    number, a payment status, a bank; empty for a day's total). Written only by matrix.reports.summary, which
+    recomputes whole days; the reports page sums the days of its period, so its cost does not grow with the
+    number of contributions."""
+
+    class Figure(models.TextChoices):
+        SECTOR = "SECTOR"  # paid contributions by the registration's sector (key: sector id)
+        STATE = "STATE"  # by the person's state (key: state id, empty when none)
+        PLAN = "PLAN"  # by plan number (key: the number)
+        PAID = "PAID"  # every paid contribution of the day (the months are sums of days)
+        FIRST_PERIODS = "FIRST_PERIODS"  # registrations whose first period was paid that day
+        FIRST_RENEWALS = "FIRST_RENEWALS"  # registrations whose first renewal was paid that day
+        REGISTRATIONS = "REGISTRATIONS"  # registrations submitted that day
+        PAYMENT_STATUS = "PAYMENT_STATUS"  # payment attempts made that day, by their status now (key: status)
+        PAYMENT_BANK = "PAYMENT_BANK"  # by bank (key: "<buyer bank code>:<bank id>")
+
+    day = models.DateField()
+    figure = models.CharField(max_length=16, choices=Figure.choices)
+    key = models.CharField(max_length=40, blank=True)
+    # For the labels, read through a join at the page (a renamed sector shows its new name at once); no database
+    # constraint, so reference data is never held by a report row.
+    sector = models.ForeignKey("reference.Sector", on_delete=models.DO_NOTHING, null=True, blank=True,
+                               db_constraint=False, related_name="+")
+    state = models.ForeignKey("reference.State", on_delete=models.DO_NOTHING, null=True, blank=True,
+                              db_constraint=False, related_name="+")
+    bank = models.ForeignKey("reference.Bank", on_delete=models.DO_NOTHING, null=True, blank=True,
+                             db_constraint=False, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "figure", "key"], name="report_daily_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.figure} {self.key}: {self.count}"
+
+
+class SummaryState(models.Model):
+    """The one row (pk 1) of the summary's refresh: when it was, what it found then for the figures of the moment
+    (people covered, covers ending, renewals) and from when the next refresh must recompute the days."""
+
+    refreshed_at = models.DateTimeField()
+    # The next refresh recomputes every day from this one's date (Kuala Lumpur): the oldest payment still open
+    # (pending or needing attention) when this refresh read the data, or this refresh's own moment.
+    recompute_from = models.DateTimeField()
+    people_covered = models.PositiveIntegerField(default=0)
+    registrations_covered = models.PositiveIntegerField(default=0)
+    # [["YYYY-MM-DD", count], ...]: registrations whose paid cover ends on that day, the next COVERS_ENDING_DAYS.
+    covers_ending = models.JSONField(default=list)
+    first_periods = models.PositiveIntegerField(default=0)
+    first_renewals = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Reports summary as of {self.refreshed_at}"

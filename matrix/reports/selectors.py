@@ -1,13 +1,18 @@
-"""The reports: each one aggregate query in the database, so a page costs the same number of queries whatever the
-number of contributions, registrations or payments (tests/reports/test_reports.py counts them at two sizes).
+"""The reports. The page, its charts and the CSV export read the summary (matrix.reports.summary: per Kuala Lumpur
+day figures kept up to date every few minutes, and the figures of the moment of its last refresh) through
+`report_figures(period)`: three small queries whatever the number of contributions, registrations or payments
+(tests/reports/test_reports.py counts them at two sizes). The figures are as of `SummaryState.refreshed_at`,
+which the page shows.
 
-Every report returns rows of plain values; `report_rows(name, ...)` is what the page, its charts and the CSV
-export share. Paid contributions are counted by their moment of payment (paid_at) in Kuala Lumpur time."""
+The live aggregates below (contributions_by_sector, ..., renewal_rate) are the definition of each figure: the
+summary must give the same rows on the same data (tests/reports/test_summary.py), and they remain for a one-off
+look at a live figure. Paid contributions are counted by their moment of payment (paid_at) in Kuala Lumpur time."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DateTimeField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
@@ -18,6 +23,7 @@ from matrix.contributions.models import Contribution
 from matrix.core.kltime import KL, kl_start_of_day
 from matrix.payments.models import Payment
 from matrix.registrations.models import Registration
+from matrix.reports.models import DailyFigure, SummaryState
 
 ZERO = Decimal("0.00")
 
@@ -108,9 +114,7 @@ def renewal_rate() -> dict:
     counts = Contribution.objects.filter(state=Contribution.State.PAID).aggregate(
         paid=Count("registration", distinct=True, filter=Q(kind=Contribution.Kind.REGISTRATION)),
         renewed=Count("registration", distinct=True, filter=Q(kind=Contribution.Kind.RENEWAL)))
-    paid, renewed = counts["paid"], counts["renewed"]
-    percent = (Decimal(renewed * 100) / paid).quantize(Decimal("0.1")) if paid else Decimal("0.0")
-    return {"paid": paid, "renewed": renewed, "percent": percent}
+    return _renewal(counts["paid"], counts["renewed"])
 
 
 def _payments(period: Period):
@@ -130,7 +134,7 @@ def payments_by_bank(period: Period) -> list[dict]:
              "amount": row["amount"]} for row in rows]
 
 
-# name → (title, function, has amounts, needs the period)
+# name → (title, live function, has amounts)
 REPORTS = {
     "contributions-by-sector": (_("Contributions by sector"), contributions_by_sector, True),
     "contributions-by-state": (_("Contributions by state"), contributions_by_state, True),
@@ -143,8 +147,117 @@ REPORTS = {
 }
 
 
+# --- from the summary -----------------------------------------------------------------------------------------
+
+Figure = DailyFigure.Figure
+BREAKDOWNS = (Figure.SECTOR, Figure.STATE, Figure.PLAN, Figure.PAYMENT_STATUS, Figure.PAYMENT_BANK)
+
+
+def summary_state() -> SummaryState | None:
+    return SummaryState.objects.filter(pk=1).first()
+
+
+def _row(label, count, amount=None) -> dict:
+    row = {"label": label, "count": count}
+    if amount is not None:
+        row["amount"] = amount
+    return row
+
+
+def report_figures(period: Period, *, state: SummaryState | None = None) -> dict[str, list[dict]]:
+    """Every report's rows for `period`, from the summary (two queries), and covers-ending from `state` (the
+    summary's last refresh; read when not given)."""
+    in_period = DailyFigure.objects.filter(day__gte=period.start, day__lte=period.end)
+    by_figure: dict[str, list[dict]] = {figure: [] for figure in BREAKDOWNS}
+    for row in _sums(period):
+        by_figure[row["figure"]].append(row)
+    malay = _malay()
+    sector_name = "sector__name_ms" if malay else "sector__name_en"
+    statuses = dict(Payment.Status.choices)
+    figures = {
+        "contributions-by-sector": [
+            _row(row[sector_name], row["total_count"], row["total_amount"]) for row in sorted(
+                by_figure[Figure.SECTOR], key=lambda row: (row["sector__sort_order"] or 0, row["sector__name_en"] or "",
+                                                           row["sector__name_ms"] or ""))],
+        "contributions-by-state": [
+            _row(row["state__name"] or "-", row["total_count"], row["total_amount"]) for row in sorted(
+                by_figure[Figure.STATE], key=lambda row: (row["state__name"] is None, row["state__name"] or ""))],
+        "contributions-by-plan": [
+            _row(_("Plan %(number)s") % {"number": row["key"]}, row["total_count"], row["total_amount"])
+            for row in sorted(by_figure[Figure.PLAN], key=lambda row: int(row["key"]))],
+        "payments-by-status": [
+            _row(str(statuses.get(row["key"], row["key"])), row["total_count"], row["total_amount"])
+            for row in sorted(by_figure[Figure.PAYMENT_STATUS], key=lambda row: row["key"])],
+        "payments-by-bank": _banks(by_figure[Figure.PAYMENT_BANK]),
+    }
+    months: dict[date, list] = {}
+    registrations = []
+    days = (in_period.filter(figure__in=[Figure.PAID, Figure.REGISTRATIONS])
+            .values_list("figure", "day", "count", "amount").order_by("day"))
+    for figure, day, count, amount in days:
+        if figure == Figure.REGISTRATIONS:
+            registrations.append(_row(day.strftime("%d-%m-%Y"), count))
+        else:
+            month = months.setdefault(day.replace(day=1), [0, ZERO])
+            month[0] += count
+            month[1] += amount
+    figures["contributions-by-month"] = [_row(month.strftime("%m-%Y"), count, amount)
+                                         for month, (count, amount) in sorted(months.items())]
+    figures["registrations-per-day"] = registrations
+    state = state if state is not None else summary_state()
+    figures["covers-ending"] = [_row(date.fromisoformat(day).strftime("%d-%m-%Y"), count)
+                                for day, count in (state.covers_ending if state else [])]
+    return figures
+
+
+SUMS_SQL = """
+    SELECT f.figure, f.key, s.sort_order, s.name_en, s.name_ms, st.name, b.name, f.total_count, f.total_amount
+    FROM (SELECT figure, key, MAX(sector_id) AS sector_id, MAX(state_id) AS state_id, MAX(bank_id) AS bank_id,
+                 SUM(count) AS total_count, SUM(amount) AS total_amount
+          FROM reports_dailyfigure
+          WHERE day >= %s AND day <= %s AND figure IN (%s, %s, %s, %s, %s)
+          GROUP BY figure, key) f
+    LEFT JOIN reference_sector s ON s.id = f.sector_id
+    LEFT JOIN reference_state st ON st.id = f.state_id
+    LEFT JOIN reference_bank b ON b.id = f.bank_id"""
+SUMS_COLUMNS = ("figure", "key", "sector__sort_order", "sector__name_en", "sector__name_ms", "state__name",
+                "bank__name", "total_count", "total_amount")
+
+
+def _sums(period: Period) -> list[dict]:
+    """The period's sums by figure and key, with their labels: the days are summed first, then the few sums are
+    joined to the reference tables (a key names one sector, state or bank, so MAX of its id is that id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(SUMS_SQL, [period.start, period.end, *BREAKDOWNS])
+        rows = [dict(zip(SUMS_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # SQLite's SUM of a decimal column is a float or an int
+        row["total_amount"] = Decimal(str(row["total_amount"] or 0)).quantize(ZERO)
+    return rows
+
+
+def _banks(rows: list[dict]) -> list[dict]:
+    """One row per bank code and name, as the live report groups them (the key also holds the bank's id)."""
+    merged: dict[tuple, list] = {}
+    for row in rows:
+        code = row["key"].rsplit(":", 1)[0]
+        total = merged.setdefault((code, row["bank__name"] or ""), [0, ZERO])
+        total[0] += row["total_count"]
+        total[1] += row["total_amount"]
+    return [_row(name or code or "-", count, amount) for (code, name), (count, amount) in sorted(merged.items())]
+
+
+def figures_of_the_moment(state: SummaryState | None) -> dict:
+    """People covered and the renewal rate, as of the summary's last refresh."""
+    if state is None:
+        return {"covered": {"people": 0, "registrations": 0}, "renewal": _renewal(0, 0)}
+    return {"covered": {"people": state.people_covered, "registrations": state.registrations_covered},
+            "renewal": _renewal(state.first_periods, state.first_renewals)}
+
+
+def _renewal(paid: int, renewed: int) -> dict:
+    percent = (Decimal(renewed * 100) / paid).quantize(Decimal("0.1")) if paid else Decimal("0.0")
+    return {"paid": paid, "renewed": renewed, "percent": percent}
+
+
 def report_rows(name: str, *, period: Period) -> list[dict]:
-    _title, function, _amounts = REPORTS[name]
-    if function is None:
-        return covers_ending()
-    return function(period)
+    return report_figures(period)[name]

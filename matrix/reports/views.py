@@ -1,9 +1,15 @@
 """Reconciliation and reports pages (Supervisors). Thin: parse, call reconciliation/selectors, render, audit."""
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from matrix.backoffice.audit import audit_record
@@ -12,10 +18,12 @@ from matrix.backoffice.permissions import staff_required
 from matrix.core.csvsafe import SafeWriter
 from matrix.core.money import money_format
 from matrix.reports import selectors
-from matrix.reports.charts import bar_chart
+from matrix.reports.charts import bar_chart, bar_chart_svg
 from matrix.reports.forms import PeriodForm, SettlementUploadForm
 from matrix.reports.models import ReconciliationRun
 from matrix.reports.reconciliation import SettlementFileError, reconciliation_run
+
+SECTIONS_CACHE_SECONDS = 15 * 60
 
 
 @staff_required(Role.SUPERVISOR)
@@ -57,25 +65,42 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, selectors.Period]:
     return form, selectors.Period(valid.cleaned_data["date_from"], valid.cleaned_data["date_to"])
 
 
-def _section(name: str, period: selectors.Period) -> dict:
+def _section(name: str, rows: list[dict]) -> dict:
     title, _function, amounts = selectors.REPORTS[name]
-    rows = selectors.report_rows(name, period=period)
     section = {"name": name, "title": title, "rows": rows, "amounts": amounts,
-               "count_chart": bar_chart(rows, key="count")}
+               "count_svg": bar_chart_svg(bar_chart(rows, key="count"), chart_id=f"{name}-count")}
     if amounts:
-        section["amount_chart"] = bar_chart(rows, key="amount", text=money_format)
+        section["amount_svg"] = bar_chart_svg(bar_chart(rows, key="amount", text=money_format),
+                                              chart_id=f"{name}-amount")
     return section
+
+
+def _sections_html(request: HttpRequest, period: selectors.Period, state) -> str:
+    """The sections' HTML. Their figures change only when the summary is refreshed, so the HTML is kept in the
+    cache under the refresh's moment, the period, the language and the query of the export links."""
+    query = request.GET.urlencode()
+    key = "reports:sections:" + hashlib.sha256("|".join([
+        state.refreshed_at.isoformat() if state else "-", period.start.isoformat(), period.end.isoformat(),
+        get_language() or "", query]).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        figures = selectors.report_figures(period, state=state)
+        html = render_to_string("reports/includes/sections.html", {
+            "sections": [_section(name, figures[name]) for name in selectors.REPORTS], "query": query})
+        cache.set(key, html, SECTIONS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our template above
 
 
 @staff_required(Role.SUPERVISOR)
 def reports(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
-    sections = [_section(name, period) for name in selectors.REPORTS]
+    state = selectors.summary_state()
+    sections_html = _sections_html(request, period, state)
     audit_record(request=request, action="report.view",
                  details={"date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
     return render(request, "reports/reports.html", {
-        "form": form, "period": period, "sections": sections, "covered": selectors.people_covered(),
-        "renewal": selectors.renewal_rate(), "query": request.GET.urlencode()})
+        "form": form, "period": period, "sections_html": sections_html,
+        "as_of": state.refreshed_at if state else None, **selectors.figures_of_the_moment(state)})
 
 
 @staff_required(Role.SUPERVISOR)

@@ -15,3 +15,13 @@ def test_bars_are_shares_of_the_widest_with_the_value_after_each():
 
 def test_an_empty_chart_draws_nothing():
     assert bar_chart([], key="count") == {"bars": [], "height": ROW_HEIGHT}
+
+
+def test_the_svg_escapes_labels_and_writes_every_bar():
+    from matrix.reports.charts import bar_chart_svg
+
+    chart = bar_chart([{"label": "<b>A&B</b>", "count": 3}, {"label": "C", "count": 6}], key="count")
+    svg = str(bar_chart_svg(chart, chart_id="x-count"))
+    assert svg.startswith('<svg class="w-full text-txt-primary" width="100%" height="88" aria-hidden="true"')
+    assert 'data-chart="x-count"' in svg and "&lt;b&gt;A&amp;B&lt;/b&gt;" in svg and "<b>" not in svg
+    assert svg.count("<rect ") == 2 and f'width="{BAR_SPAN / 2}%"' in svg and f'width="{float(BAR_SPAN)}%"' in svg

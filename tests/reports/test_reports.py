@@ -1,11 +1,12 @@
-"""Reports: the figures, the charts with their table alternative, the CSV export, the audit rows, and a fixed
-number of queries whatever the data size."""
+"""Reports: the figures (from the summary, as of its last refresh), the charts with their table alternative, the CSV
+export, the audit rows, and a fixed number of queries whatever the data size."""
 
 import csv
 import io
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,7 +14,9 @@ from django.utils import timezone
 
 from matrix.backoffice.models import AuditEvent
 from matrix.contributions.models import Contribution
+from matrix.core.kltime import kl_datetime
 from matrix.payments.models import Payment
+from matrix.reports.summary import summary_refresh
 from tests.backoffice.conftest import staff_client
 from tests.factories import contribution_make, registration_make
 from tests.reports.helpers import payment_make
@@ -25,11 +28,12 @@ def _paid_contribution(*, sector="information-technology", plan_number=2, months
                        registration=None, start=None, end_days=100):
     now = timezone.now()
     start = start or now - timedelta(days=1)
+    paid_at = min(start, now)  # a renewal is paid before its period starts, never in the future
     contribution = contribution_make(
         registration=registration or registration_make(sector=sector), plan_number=plan_number, months=months,
         kind=kind, state=Contribution.State.PAID, start_at=start, end_at=start + timedelta(days=end_days),
-        paid_at=start)
-    payment_make(amount=f"{contribution.amount:.2f}", paid_at=start, contribution=contribution)
+        paid_at=paid_at)
+    payment_make(amount=f"{contribution.amount:.2f}", paid_at=paid_at, contribution=contribution)
     return contribution
 
 
@@ -45,6 +49,7 @@ def _data(size: int):
 
 def test_the_figures(supervisor):
     _data(4)
+    summary_refresh()
     body = staff_client(supervisor).get(reverse("backoffice:reports")).content.decode()
     assert 'data-figure="people-covered">4<' in body
     # 4 registrations with a paid first period, 2 of them renewed.
@@ -58,6 +63,7 @@ def test_the_figures(supervisor):
 
 def test_charts_are_svg_with_a_table_for_screen_readers(supervisor):
     _data(3)
+    summary_refresh()
     body = staff_client(supervisor).get(reverse("backoffice:reports")).content.decode()
     assert '<svg class="w-full text-txt-primary"' in body and 'aria-hidden="true"' in body
     assert '<table class="sr-only">' in body and "<caption>Contributions by plan</caption>" in body
@@ -66,6 +72,7 @@ def test_charts_are_svg_with_a_table_for_screen_readers(supervisor):
 
 def test_the_page_speaks_malay(supervisor):
     _data(2)
+    summary_refresh()
     client = staff_client(supervisor)
     client.post(reverse("set_language"), {"language": "ms", "next": "/"})
     body = client.get(reverse("backoffice:reports")).content.decode()
@@ -76,6 +83,7 @@ def test_csv_export_by_plan_is_audited(supervisor):
     _paid_contribution(plan_number=2, months=4)
     _paid_contribution(plan_number=2, months=3)
     _paid_contribution(plan_number=1, months=3)
+    summary_refresh()
     client = staff_client(supervisor)
     response = client.get(reverse("backoffice:report_export", args=["contributions-by-plan"]))
     assert response["Content-Type"].startswith("text/csv")
@@ -112,8 +120,44 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(supervisor, django_ass
     url = reverse("backoffice:reports") if url_name == "reports" else reverse(
         "backoffice:report_export", args=["payments-by-bank"])
     _data(1)
+    summary_refresh()
     client.get(url)  # the session's first request records activity; later ones within a minute do not
+    cache.clear()  # the page's sections are cached per refresh: count the queries that compute them
     small = _queries(client, url)
     _data(12)
+    summary_refresh()
+    cache.clear()
     with django_assert_num_queries(small):
         client.get(url)
+    assert small <= 8
+
+
+def test_the_page_says_as_of_when_and_shows_the_summary_until_the_next_refresh(supervisor, time_machine):
+    time_machine.move_to(kl_datetime(2026, 11, 30, 9, 15), tick=False)
+    client = staff_client(supervisor)
+    assert "The figures have not been prepared yet" in client.get(reverse("backoffice:reports")).content.decode()
+    _data(2)
+    summary_refresh()
+    body = client.get(reverse("backoffice:reports")).content.decode()
+    assert "Figures as of 30-11-2026 09:15 (Kuala Lumpur time)" in body
+    assert 'data-figure="people-covered">2<' in body
+    _data(1)  # not in the figures until the next refresh: the page says as of when they are
+    assert 'data-figure="people-covered">2<' in client.get(reverse("backoffice:reports")).content.decode()
+    time_machine.move_to(kl_datetime(2026, 11, 30, 9, 20), tick=False)
+    summary_refresh()
+    body = client.get(reverse("backoffice:reports")).content.decode()
+    assert 'data-figure="people-covered">3<' in body and "Figures as of 30-11-2026 09:20" in body
+
+
+def test_the_csv_and_the_page_show_the_same_numbers(supervisor):
+    _data(5)
+    summary_refresh()
+    client = staff_client(supervisor)
+    body = client.get(reverse("backoffice:reports")).content.decode()
+    for name in ("contributions-by-sector", "payments-by-bank", "registrations-per-day", "covers-ending"):
+        rows = list(csv.reader(io.StringIO(
+            client.get(reverse("backoffice:report_export", args=[name])).content.decode())))[1:]
+        assert rows
+        section = body.split(f'data-report="{name}"', 1)[1].split("</section>", 1)[0]
+        for row in rows:
+            assert f'<th scope="row">{row[0]}</th><td>{row[1]}</td>' in section
