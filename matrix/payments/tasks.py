@@ -9,6 +9,7 @@ from celery import shared_task
 from matrix.payments.fpx.exceptions import PaymentError
 from matrix.payments.models import Payment
 from matrix.payments.services.requery import ON_DEMAND, payment_requery, payments_requery_run
+from matrix.payments.services.settle import payment_settled_tell_now
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,10 @@ def payment_requery_one(payment_id: int) -> str:
         logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
         return f"error: {exc}"
     return "not due" if result is None else result.outcome
+
+
+@shared_task(name="matrix.payments.tasks.payment_settled_tell")
+def payment_settled_tell_task(payment_id: int, receipt: bool) -> None:
+    """After a settlement committed: the receipt email (with its PDF, for an approval) and the SMS, once each (their
+    event keys make a redelivered task send nothing twice)."""
+    payment_settled_tell_now(payment_id=payment_id, receipt=receipt)

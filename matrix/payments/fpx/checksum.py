@@ -5,6 +5,7 @@ The seller signs BE, AR and AE with its private key; FPX signs BC and AC, which 
 certificate. During a certificate rollover both the old and the current certificate are accepted; an expired
 certificate is refused."""
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -73,18 +74,28 @@ def verify(data: str, signature_hex: str, certificates: Sequence[x509.Certificat
         return False
     if not signature:
         return False
-    for certificate in certificates:
-        if not certificate_is_current(certificate, now=now):
-            continue
-        public_key = certificate.public_key()
-        if not isinstance(public_key, rsa.RSAPublicKey):
-            continue
-        try:
-            public_key.verify(signature, data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
-        except InvalidSignature:
-            continue
-        return True
-    return False
+    return any(_signature_verifies(data, signature, certificate)
+               for certificate in certificates if certificate_is_current(certificate, now=now))
+
+
+@functools.lru_cache(maxsize=16)
+def _public_key(certificate: x509.Certificate) -> rsa.RSAPublicKey | None:
+    key = certificate.public_key()
+    return key if isinstance(key, rsa.RSAPublicKey) else None
+
+
+@functools.lru_cache(maxsize=256)
+def _signature_verifies(data: str, signature: bytes, certificate: x509.Certificate) -> bool:
+    """Whether `certificate`'s key verifies `signature` over `data`: a pure function of the three, kept for the
+    latest messages so that one message checked at the door and again by settlement costs one RSA operation."""
+    public_key = _public_key(certificate)
+    if public_key is None:
+        return False
+    try:
+        public_key.verify(signature, data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+    except InvalidSignature:
+        return False
+    return True
 
 
 def message_sign(fields: Mapping[str, str], msg_type: str, private_key: rsa.RSAPrivateKey) -> str:

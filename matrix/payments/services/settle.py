@@ -12,8 +12,9 @@ before the bank approved) pays the contribution if it is still unpaid. Only when
 
 The moment of payment is FPX's approval time, not the moment we learn of it: a direct AC lost and an enquiry
 answered hours later still starts the cover when the bank approved. It is bounded to [the AR's time, now] (FPX's
-clock is not ours). The approval fixes the contribution's coverage period, draws the receipt number (of the
-approval's year) and queues the receipt email after commit.
+clock is not ours). The approval fixes the contribution's coverage period and draws the receipt number (of the
+approval's year); once it commits, one task hands the receipt email and the SMS to a worker (the request that
+settled never builds the PDF).
 
 `payment_approve` is that approval, and the only one: a Supervisor settling a payment that needs a person (with
 FPX's evidence) and a counter payment (services/counter.py) go through it too, so every receipt number, cover and
@@ -23,6 +24,7 @@ refund comes from one place.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -89,7 +91,7 @@ def _mismatch(payment: Payment, ac: AuthConfirmation) -> str:
 
 def _bank_for(code: str, current: Bank | None) -> Bank | None:
     """The bank FPX says the buyer paid from, when our reference data knows its code; else the chosen one."""
-    if not code:
+    if not code or (current is not None and current.code == code):
         return current
     return Bank.objects.filter(code=code).first() or current
 
@@ -121,6 +123,42 @@ def _refund_open(payment: Payment, *, reason: str, now: datetime) -> Refund:
         payment.refund_due = True
         payment.save(update_fields=["refund_due"])
     return refund
+
+
+def payment_settled_tell_now(*, payment_id: int, receipt: bool) -> None:
+    """What the person is told of a committed settlement: the receipt email (`receipt`: an approval; the PDF is
+    built here) and the SMS, each once per event (their event keys). One failing does not stop the other. Runs in
+    a worker (`tasks.payment_settled_tell_task`), or in the request when the broker cannot take the task."""
+    if receipt:
+        try:
+            receipt_email_send(payment_id=payment_id)
+        except Exception:
+            logger.exception("receipt email of payment %s not queued", payment_id)
+    try:
+        payment_settled_tell(payment_id=payment_id)
+    except Exception:
+        logger.exception("settlement SMS of payment %s not queued", payment_id)
+
+
+def payment_settled_tell_queue(*, payment_id: int, receipt: bool) -> None:
+    """After the settlement commits: hand the receipt email and the SMS to a worker in one task, so that the
+    request that settled (FPX's direct AC) answers without building the PDF or writing the messages. When the
+    broker cannot take the task (down), they are made here, as before: their rows are durable and the messages
+    sweep publishes them once the broker is back. Eager Celery (tests, the embedded default) makes them here."""
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
+        from matrix.payments import tasks  # the tasks import these services
+
+        try:
+            tasks.payment_settled_tell_task.apply_async(args=[payment_id, receipt], retry=False)
+            return
+        except Exception as exc:  # noqa: BLE001 - the broker's errors are many (kombu, redis, OSError)
+            logger.warning("settlement messages of payment %s not handed to a worker (%s); made here",
+                           payment_id, exc.__class__.__name__)
+    payment_settled_tell_now(payment_id=payment_id, receipt=receipt)
+
+
+def _tell_on_commit(payment_id: int, *, receipt: bool) -> None:
+    transaction.on_commit(partial(payment_settled_tell_queue, payment_id=payment_id, receipt=receipt), robust=True)
 
 
 def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
@@ -156,9 +194,7 @@ def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answe
                                     "next_enquiry_at", *answer_fields])
     if refund_reason is not None:
         _refund_open(payment, reason=refund_reason, now=now)
-    payment_id = payment.pk
-    transaction.on_commit(lambda: receipt_email_send(payment_id=payment_id), robust=True)
-    transaction.on_commit(lambda: payment_settled_tell(payment_id=payment_id), robust=True)  # SMS, person's language
+    _tell_on_commit(payment.pk, receipt=True)  # the receipt email and the SMS, in the person's language
     if refund_reason == Refund.Reason.ALREADY_PAID:
         return "paid, refund due: contribution already paid"
     if refund_reason == Refund.Reason.NOT_PAYABLE:
@@ -173,8 +209,7 @@ def _fail(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
     payment.settled_at = now
     payment.next_enquiry_at = None
     payment.save(update_fields=["status", "settled_at", "next_enquiry_at", *_record_answer(payment, ac)])
-    payment_id = payment.pk
-    transaction.on_commit(lambda: payment_settled_tell(payment_id=payment_id), robust=True)  # how to pay again
+    _tell_on_commit(payment.pk, receipt=False)  # how to pay again
     return f"failed: {ac.debit_auth_code} {ac.meaning}"
 
 
