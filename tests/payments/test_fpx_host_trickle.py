@@ -2,8 +2,9 @@
 host: requests' read timeout bounds each wait, not the answer), or answering far more than any FPX message: the
 client gives up (GatewayError) instead of holding a re-query worker, and the payment stays Pending.
 
-The host's slowness is the client's clock: each look at it while the bytes come in is 0.1 s later, so the answer
-"takes" 6 s whatever the machine's load, and no byte is ever really late (the read timeout never fires)."""
+The host's slowness is the client's clock: each look at it while the bytes come in is 0.1 s later, and the host
+sends its next bytes only after the client's next look, so the answer "takes" 6 s whatever the machine's load
+(and however the client reads), and no byte is ever really late (the read timeout never fires)."""
 
 import itertools
 import threading
@@ -23,6 +24,7 @@ class Trickle(BaseHTTPRequestHandler):
     """Answers 200 with `size` bytes, `per_write` at a time."""
 
     size, per_write = 60, 1
+    looked = threading.Semaphore(0)
 
     def do_POST(self):  # noqa: N802 - http.server's name
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -32,6 +34,10 @@ class Trickle(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             for start in range(0, self.size, self.per_write):
+                # The next bytes leave once the client has looked at its clock again (it reads what has come):
+                # one write per look, however the machine schedules the two.
+                if not self.looked.acquire(timeout=30):
+                    return
                 self.wfile.write(b"x" * min(self.per_write, self.size - start))
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
@@ -47,8 +53,15 @@ def trickling_host(monkeypatch):
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ticks = itertools.count()
+    looked = threading.Semaphore(0)
+    monkeypatch.setattr(Trickle, "looked", looked)
+
+    def monotonic():
+        looked.release()
+        return next(ticks) * 0.1
+
     # The client's own clock only (requests and the server keep the real one): 0.1 s a look, 60 bytes "take" 6 s.
-    monkeypatch.setattr(client, "time", SimpleNamespace(monotonic=lambda: next(ticks) * 0.1))
+    monkeypatch.setattr(client, "time", SimpleNamespace(monotonic=monotonic))
     monkeypatch.setattr(client, "ANSWER_SECONDS", 0.5)
     yield f"http://127.0.0.1:{server.server_address[1]}/enquiry/"
     server.shutdown()

@@ -14,6 +14,7 @@ from matrix.contributions.models import Contribution
 from matrix.payments.fpx import client
 from matrix.payments.models import FpxMessage, Payment, Refund
 from matrix.payments.services import payment_settle_body
+from matrix.payments.services.requery import payments_requery_run
 from matrix.payments.tasks import payment_requery_one, payments_requery_pending
 from tests.concurrency import race
 from tests.payments.fpxkit import ac_fields, body
@@ -98,3 +99,39 @@ def test_a_late_approval_and_another_attempts_approval_at_once_cover_once_and_re
     assert {covering.pk, refunded.pk} == {failed.pk, pending.pk}
     assert Refund.objects.get().payment_id == refunded.pk
     assert Contribution.objects.get(pk=contribution.pk).start_at == covering.paid_at
+
+
+def test_a_run_asks_about_several_payments_at_once_and_each_exactly_once(monkeypatch, fpx_key, settings):
+    settings.FPX_REQUERY_AFTER_SECONDS = 0
+    payments = [pending_payment_make() for _ in range(12)]
+    asked: list[str] = []
+    lock = threading.Lock()
+    in_flight, most = [0], [0]
+    two_at_once = threading.Event()
+
+    def enquiry_send(fields):
+        with lock:
+            asked.append(fields["fpx_sellerExOrderNo"])
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            if in_flight[0] >= 2:
+                two_at_once.set()
+        try:
+            # The first enquiries wait (bounded) until another is in flight beside them: a pool, not one at a time.
+            if len(asked) <= 2:
+                _wait(two_at_once)
+            payment = Payment.objects.get(seller_ex_order_no=fields["fpx_sellerExOrderNo"])
+            return body(ac_fields(payment, key=fpx_key, code="00"))
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(client, "enquiry_send", enquiry_send)
+    counts = payments_requery_run(concurrency=4)
+    assert counts["queried"] == 12 and counts["settled"] == 12 and counts["errors"] == 0, counts
+    assert most[0] >= 2
+    assert sorted(asked) == sorted(payment.seller_ex_order_no for payment in payments)  # each one once
+    assert set(Payment.objects.values_list("status", flat=True)) == {Status.PAID}
+    assert FpxMessage.objects.filter(channel=FpxMessage.Channel.AE).count() == 12
+    # Two runs cannot overlap, and a payment asked about is not due again: a second run asks nothing.
+    assert payments_requery_run(concurrency=4)["queried"] == 0

@@ -17,8 +17,22 @@ logger = logging.getLogger(__name__)
 TIMEOUT = (3.05, 15)  # (connect, read) seconds; the read timeout bounds each wait for a byte, not the answer
 ANSWER_SECONDS = 30  # the whole answer: a host that trickles bytes within the read timeout is cut off here
 ANSWER_MAX_BYTES = 64 * 1024  # FPX's answers are a few KB
+CHUNK_BYTES = 8192
 BANKLIST_CACHE_KEY = "payments:fpx:banklist"
 BANKLIST_CACHE_SECONDS = 60
+
+
+def _chunks(response):
+    """The answer's bytes as they arrive: whatever the socket has (at most CHUNK_BYTES) at each read, so a
+    trickling host is looked at byte by byte while a prompt one is read in one or two reads (reading one byte at
+    a time cost ~7 ms of CPU for an answer of 1.5 KB). Doubles without a raw stream are read a byte at a time."""
+    raw = getattr(response, "raw", None)
+    read1 = getattr(raw, "read1", None)
+    if read1 is None:
+        yield from response.iter_content(chunk_size=1)
+        return
+    while chunk := read1(CHUNK_BYTES):
+        yield chunk
 
 
 def _post(url: str, fields: dict[str, str]) -> str:
@@ -33,7 +47,7 @@ def _post(url: str, fields: dict[str, str]) -> str:
             if response.status_code != 200:
                 raise GatewayError(f"FPX host answered HTTP {response.status_code}")
             content = bytearray()
-            for chunk in response.iter_content(chunk_size=1):  # byte by byte: the deadline is checked as they come
+            for chunk in _chunks(response):  # the deadline is checked as the bytes come
                 content += chunk
                 if len(content) > ANSWER_MAX_BYTES:
                     raise GatewayError(f"FPX host answered more than {ANSWER_MAX_BYTES} bytes")

@@ -14,6 +14,7 @@ next run.
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,7 +44,8 @@ Status = Payment.Status
 ALWAYS, SCHEDULED, ON_DEMAND = "always", "scheduled", "on_demand"
 
 REQUERY_LEASE = "payments-requery"
-BATCH = 200
+BATCH = 1000
+DEFAULT_CONCURRENCY = 8
 
 
 # --- the schedule -----------------------------------------------------------------------------------------------
@@ -122,11 +124,20 @@ def payment_requery(*, payment: Payment, now: datetime | None = None, when: str 
     try:
         answer = client.enquiry_send(fields)
     except Exception as exc:
-        payment_attention_if_overdue(payment=payment, reason=f"enquiry failed: {exc}", now=now)
+        if _may_be_overdue(payment, now=now):
+            payment_attention_if_overdue(payment=payment, reason=f"enquiry failed: {exc}", now=now)
         raise
     result = payment_settle_body(raw_body=answer, channel=Channel.AE_REPLY, now=now)
-    payment_attention_if_overdue(payment=payment, reason=f"last answer: {result.outcome}", now=now)
+    if _may_be_overdue(payment, now=now) and not (result.payment is not None and result.payment.status in (
+            Status.PAID, Status.FAILED)):
+        payment_attention_if_overdue(payment=payment, reason=f"last answer: {result.outcome}", now=now)
     return result
+
+
+def _may_be_overdue(payment: Payment, *, now: datetime | None) -> bool:
+    """Whether the payment may have reached its maximum age (its AR time never changes), so that only those are
+    locked again to look (`payment_attention_if_overdue` decides under the lock)."""
+    return (now or timezone.now()) - payment.created_at >= timedelta(seconds=settings.FPX_PENDING_MAX_AGE_SECONDS)
 
 
 # --- the periodic run -------------------------------------------------------------------------------------------
@@ -148,11 +159,21 @@ def lease_release(*, name: str, token: str) -> None:
     JobLease.objects.filter(name=name, holder=token).update(holder="", held_until=timezone.now())
 
 
+def requery_concurrency() -> int:
+    """How many enquiries a run has in flight at once (settings.FPX_REQUERY_CONCURRENCY, default 8): FPX answers
+    each in tens of milliseconds, so one at a time leaves a national backlog waiting on the network."""
+    return max(1, int(getattr(settings, "FPX_REQUERY_CONCURRENCY", DEFAULT_CONCURRENCY)))
+
+
 def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
-                         batch: int | None = None) -> dict[str, int]:
+                         batch: int | None = None, concurrency: int | None = None) -> dict[str, int]:
     """Ask FPX about every pending payment whose enquiry is due, oldest due first, until the time budget is
     spent. `busy` is 1 when another run holds the lease (this one then does nothing). One payment's failure
-    (FPX unreachable, a refused answer, an unexpected error) does not stop the others."""
+    (FPX unreachable, a refused answer, an unexpected error) does not stop the others.
+
+    Up to `concurrency` enquiries are in flight at once (a bounded pool of threads, each with its own database
+    connection); each one is still claimed exactly once (`_claim`'s conditional UPDATE). Inside an open
+    transaction (whose rows other connections cannot see) the run asks one at a time."""
     budget = settings.FPX_REQUERY_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     counts = {"queried": 0, "settled": 0, "attention": 0, "errors": 0, "deferred": 0, "busy": 0}
     token = lease_acquire(name=REQUERY_LEASE, ttl_seconds=budget + 120)  # + one enquiry's worst case
@@ -162,35 +183,67 @@ def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable
     try:
         started = clock()
         due = list(payments_requery_due(now=timezone.now())[:batch or BATCH])
-        for index, payment in enumerate(due):
-            if clock() - started >= budget:
-                counts["deferred"] = len(due) - index
-                break
-            _run_one(payment, counts)
+        threads = min(concurrency or requery_concurrency(), len(due))
+        if threads <= 1 or connection.in_atomic_block:
+            threads = 1
+        _run_pool(due, counts, threads=threads, over=lambda: clock() - started >= budget)
     finally:
         lease_release(name=REQUERY_LEASE, token=token)
     logger.info("FPX re-query of pending payments: %s", counts)
     return counts
 
 
-def _run_one(payment: Payment, counts: dict[str, int]) -> None:
+def _run_pool(due: list[Payment], counts: dict[str, int], *, threads: int, over: Callable[[], bool]) -> None:
+    """Ask about each of `due` once, `threads` at a time, until `over()` says the budget is spent; the payments
+    never taken are counted `deferred`."""
+    queue = iter(due)
+    lock = threading.Lock()
+
+    def take() -> Payment | None:
+        with lock:
+            if over():
+                counts["deferred"] += sum(1 for _ in queue)
+                return None
+            return next(queue, None)
+
+    def work(own_connection: bool) -> None:
+        try:
+            while (payment := take()) is not None:
+                _run_one(payment, counts, lock)
+        finally:
+            if own_connection:
+                connection.close()  # this thread's own connection (Django's are per thread)
+
+    if threads == 1:
+        work(own_connection=False)
+        return
+    pool = [threading.Thread(target=work, args=(True,), name=f"requery-{n}", daemon=True) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+
+
+def _run_one(payment: Payment, counts: dict[str, int], lock: threading.Lock) -> None:
+    outcome = "queried"
     try:
         result = payment_requery(payment=payment, when=SCHEDULED)
     except PaymentError as exc:
-        counts["errors"] += 1
+        outcome = "errors"
         logger.warning("FPX re-query of %s failed: %s", payment.seller_ex_order_no, exc)
     except Exception:  # noqa: BLE001 - one payment's unexpected error (e.g. a database deadlock) skips only it
-        counts["errors"] += 1
+        outcome = "errors"
         logger.exception("FPX re-query of %s failed unexpectedly", payment.seller_ex_order_no)
     else:
         if result is None:  # no longer due: settled or asked about meanwhile
             return
-        counts["queried"] += 1
     status = Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
-    if status in (Status.PAID, Status.FAILED):
-        counts["settled"] += 1
-    elif status == Status.NEEDS_ATTENTION:
-        counts["attention"] += 1
+    with lock:
+        counts[outcome] += 1
+        if status in (Status.PAID, Status.FAILED):
+            counts["settled"] += 1
+        elif status == Status.NEEDS_ATTENTION:
+            counts["attention"] += 1
 
 
 ENQUIRY_MIN_INTERVAL = timedelta(seconds=60)
