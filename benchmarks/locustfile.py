@@ -27,6 +27,7 @@ from locust import HttpUser, between, task
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.run import public_address  # noqa: E402
 from matrix.scale.people import SCALE_PASSWORD, scale_id_number  # noqa: E402
 
 FIRST_PERSON = int(os.environ.get("JOURNEY_FIRST_PERSON", "0"))
@@ -90,11 +91,6 @@ def form_with(html: str, needle: str) -> dict:
     parts = urlsplit(chosen["action"])
     chosen["path"] = (parts.path + (f"?{parts.query}" if parts.query else "")) if chosen["action"] else ""
     return chosen
-
-
-def public_address(index: int) -> str:
-    """A distinct public address per person (175.136.0.0/13, a Malaysian ISP's block)."""
-    return f"175.{136 + index // 65025 % 8}.{index // 255 % 255}.{index % 255 + 1}"
 
 
 class Person(HttpUser):

@@ -61,6 +61,11 @@ SLOW_SECONDS = 1.0  # a page whose one request takes longer is measured one requ
 SLOW_BUDGET = 20.0  # seconds for those requests (each bounded by it too)
 
 
+def public_address(index: int) -> str:
+    """A distinct public address for simulated person `index` (175.136.0.0/13, a Malaysian ISP's block)."""
+    return f"175.{136 + index // 65025 % 8}.{index // 255 % 255}.{index % 255 + 1}"
+
+
 def profile_env() -> dict[str, str]:
     """The production-like profile of deploy/local.env, on loopback over plain HTTP (wrk speaks no TLS here):
     X-Forwarded-Proto says https, as a load balancer would."""
@@ -292,10 +297,12 @@ def wait_idle(arbiter: subprocess.Popen, base: str, timeout: float = IDLE_TIMEOU
     return {"idle": False, "waited_s": round(time.monotonic() - began, 1), "last": look}
 
 
-def one_at_a_time(url: str, headers: dict[str, str], budget: float = SLOW_BUDGET) -> dict:
-    """Requests one after another (one connection) until `budget` seconds are spent, each bounded by what is left
-    of it: the measurement of a page too slow for 32 connections."""
+def one_at_a_time(url: str, headers: dict[str, str], budget: float | None = None) -> dict:
+    """Requests one after another (one connection) until `budget` seconds (SLOW_BUDGET) are spent, each bounded
+    by what is left of it: the measurement of a page too slow for 32 connections."""
     import requests
+
+    budget = SLOW_BUDGET if budget is None else budget
 
     times, failures = [], 0
     began = time.monotonic()
