@@ -44,3 +44,24 @@ def test_a_duplicate_loaded_meanwhile_fails_the_build():
         user_make(id_number="900101145001", email="b@example.com")  # no constraint to stop it now
         with pytest.raises(psycopg.errors.UniqueViolation):
             recreate_dropped_indexes(cursor.cursor)
+
+
+def test_nulls_and_booleans_of_the_copy_text_reach_the_database_as_such(monkeypatch):
+    from matrix.contributions.models import Contribution
+    from matrix.payments.models import FpxMessage, Payment
+    from matrix.scale import seed as scale_seed
+    from matrix.scale.seed import Seeder
+
+    monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 20)
+    Seeder(people=60, seed=5, check_foreign_keys=True).run(workers=2)
+    awaiting = Contribution.objects.filter(state="AWAITING_PAYMENT")
+    assert awaiting.exists() and not awaiting.filter(start_at__isnull=False).exists()
+    assert not awaiting.filter(end_at__isnull=False).exists() and not awaiting.filter(paid_at__isnull=False).exists()
+    assert not Contribution.objects.filter(state="PAID", end_at__isnull=True).exists()
+    assert Payment.objects.filter(status="FAILED").exists()
+    assert not Payment.objects.filter(status__in=["FAILED", "PENDING"], receipt_no__isnull=False).exists()
+    assert not Payment.objects.filter(status="PENDING", settled_at__isnull=False).exists()
+    assert not Payment.objects.filter(refund_due=True).exists()
+    assert not Payment.objects.filter(status="PAID", paid_at__isnull=True).exists()
+    assert set(FpxMessage.objects.filter(channel="AR").values_list("signature_valid", flat=True)) == {None}
+    assert set(FpxMessage.objects.filter(channel="AC_DIRECT").values_list("signature_valid", flat=True)) == {True}
