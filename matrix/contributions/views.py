@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from matrix.contributions.bodies import body_render
 from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
@@ -49,7 +50,13 @@ HISTORY_PAGE_SIZE = 20
 def history(request):
     """The seed's Contribution History table with its two status legends, newest first, paginated."""
     page, rows = history_page(user=request.user, page_number=request.GET.get("page"), per_page=HISTORY_PAGE_SIZE)
-    return render(request, "contributions/history.html", {"page": page, "rows": rows, "labels": _history_labels()})
+    pager = {"number": page.number, "num_pages": page.paginator.num_pages,
+             "previous": page.previous_page_number() if page.has_previous() else None,
+             "next": page.next_page_number() if page.has_next() else None}
+    body = body_render(user=request.user, template="contributions/_history_body.html",
+                       includes=("contributions/_legends.html",),
+                       context={"rows": rows, "labels": _history_labels(), "pager": pager})
+    return render(request, "contributions/history.html", {"body": body})
 
 
 def _history_labels() -> dict[str, str]:
@@ -73,7 +80,8 @@ def detail(request, pk: int):
     can_pay = contribution.state == Contribution.State.AWAITING_PAYMENT and not any(
         payment.status == Payment.Status.PENDING for payment in payments
     )
-    return render(request, "contributions/detail.html", {
+    body = body_render(user=request.user, template="contributions/_detail_body.html",
+                       includes=("contributions/_payment_status.html",), context={
         "contribution": contribution,
         "registration": page.registration,
         "person": page.person,
@@ -86,6 +94,7 @@ def detail(request, pk: int):
         "can_cancel": contribution.state == Contribution.State.AWAITING_PAYMENT,
         "pay_url": pay_now_url(contribution.pk) if can_pay else "",
     })
+    return render(request, "contributions/detail.html", {"body": body})
 
 
 def _cancel_refusal(contribution: Contribution, payments: list[Payment]):

@@ -1,0 +1,76 @@
+"""The body of a signed-in person's page, kept rendered per person (issue 13).
+
+The key is the content itself: the person's id, the language, a digest of the body's templates, and a digest
+of every value the body is rendered from (its whole context, turned to text in the active language). A change of
+any row, status, label or template is a new key, so a kept body can never be stale; a body is rendered without
+the request (no context processors, no CSRF token), so it can hold nothing but that context; and the person's id
+in the key keeps one person's body from ever being served to another. When the cache is down the body is
+rendered as usual."""
+
+import dataclasses
+import hashlib
+import json
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
+from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+BODY_SECONDS = 600
+_TEMPLATE_DIGESTS: dict[tuple[str, ...], str] = {}
+
+
+def _plain(value):
+    """`value` as JSON-able text and containers, strings in the active language (no object addresses)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Promise | Decimal | datetime | date | float):
+        return f"{type(value).__name__}:{value}" if not isinstance(value, Promise) else str(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, SimpleNamespace):
+        return _plain(vars(value))
+    raise TypeError(f"cannot key a page body on {type(value).__name__}")
+
+
+def _templates_digest(templates: tuple[str, ...]) -> str:
+    digest = _TEMPLATE_DIGESTS.get(templates)
+    if digest is None:
+        sources = "\0".join(get_template(name).template.source for name in templates)
+        digest = _TEMPLATE_DIGESTS[templates] = hashlib.sha256(sources.encode()).hexdigest()[:16]
+    return digest
+
+
+def body_key(*, user_id: int, templates: tuple[str, ...], context: dict) -> str:
+    data = json.dumps(_plain(context), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(data.encode()).hexdigest()
+    return f"page-body:{user_id}:{get_language() or ''}:{_templates_digest(templates)}:{digest}"
+
+
+def body_render(*, user, template: str, includes: tuple[str, ...] = (), context: dict) -> str:
+    """`template` rendered with `context` (and no request), from the cache when the same person's same content
+    was rendered before. `includes`: the templates it includes, part of the key."""
+    key = body_key(user_id=user.pk, templates=(template, *includes), context=context)
+    try:
+        html = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: render it
+        logger.warning("Page body cache unavailable: %s", exc)
+        html = None
+    if html is None:
+        html = render_to_string(template, context)
+        try:
+            cache.set(key, html, BODY_SECONDS)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Page body cache unavailable: %s", exc)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine from escaped values
