@@ -147,25 +147,25 @@ class Renderer:
 
     def __init__(self):
         self._renders: dict[tuple, Texts | None] = {}
-        self._paths: dict[str, tuple[str, str] | None] = {}
+        self._links: dict[str, tuple[str, str] | None] = {}
 
-    def _path(self, name: str, registration_id: int) -> str:
-        if name not in self._paths:
-            marker = 987654321987
-            path = reverse(name, args=[marker])
-            self._paths[name] = tuple(path.split(str(marker))) if path.count(str(marker)) == 1 else None
-        parts = self._paths[name]
+    def _link(self, name: str, registration_id: int) -> str:
+        """absolute_url(reverse(name, args=[registration_id])), from the parts around the id of one such link."""
+        if name not in self._links:
+            marker = "987654321987"
+            link = absolute_url(reverse(name, args=[int(marker)]))
+            self._links[name] = tuple(link.split(marker)) if link.count(marker) == 1 else None
+        parts = self._links[name]
         if parts is None:
-            return reverse(name, args=[registration_id])
+            return absolute_url(reverse(name, args=[registration_id]))
         return f"{parts[0]}{registration_id}{parts[1]}"
 
     def texts(self, *, kind: str, due: Due) -> tuple[str, Texts]:
         template = "cover_lapsed" if kind == Kind.LAPSED else "renewal_reminder"
         language = due.choice.language
         end = kl_format(due.period_end)
-        values = {"name": due.name,
-                  "short_url": absolute_url(self._path("notifications_person:renew", due.registration_id)),
-                  "renew_url": absolute_url(self._path("contributions:renew_sector", due.registration_id))}
+        values = {"name": due.name, "short_url": self._link("notifications_person:renew", due.registration_id),
+                  "renew_url": self._link("contributions:renew_sector", due.registration_id)}
         key = (template, language, due.sector_en, due.sector_ms, end, kind)
         if key not in self._renders:
             context = {"sector_en": due.sector_en, "sector_ms": due.sector_ms, "end": end, "days": dict(OFFSETS)[kind],

@@ -25,7 +25,9 @@ def _due(name: str, *, registration_id: int = 4711, language: str = "en", sector
                choice=Choice(language=language, reminders_sms=True, reminders_email=True))
 
 
-def test_the_reused_render_gives_exactly_the_full_render():
+@pytest.mark.parametrize("base_url", ["http://testserver", "https://matrix.perkeso.gov.my/portal/"])
+def test_the_reused_render_gives_exactly_the_full_render(settings, base_url):
+    settings.PORTAL_BASE_URL = base_url
     renderer = Renderer()
     for language in ("en", "ms"):
         for kind in ("D30", "D7", "D1", "LAPSED"):
