@@ -14,8 +14,10 @@ import logging
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from uuid import UUID
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.template.loader import get_template, render_to_string
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
@@ -27,21 +29,43 @@ BODY_SECONDS = 600
 _TEMPLATE_DIGESTS: dict[tuple[str, ...], str] = {}
 
 
-def _plain(value):
+def _plain(value, seen: frozenset = frozenset()):
     """`value` as JSON-able text and containers, strings in the active language (no object addresses)."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, Promise | Decimal | datetime | date | float):
-        return f"{type(value).__name__}:{value}" if not isinstance(value, Promise) else str(value)
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Decimal | datetime | date | float | UUID):
+        return f"{type(value).__name__}:{value}"
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): _plain(item, seen) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [_plain(item, seen) for item in value]
     if dataclasses.is_dataclass(value):
-        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        return {field.name: _plain(getattr(value, field.name), seen) for field in dataclasses.fields(value)}
     if isinstance(value, SimpleNamespace):
-        return _plain(vars(value))
+        return _plain(vars(value), seen)
+    if isinstance(value, Model):
+        return _model(value, seen)
     raise TypeError(f"cannot key a page body on {type(value).__name__}")
+
+
+def _model(instance: Model, seen: frozenset) -> dict:
+    """A model instance by everything a template can read from it without a query: each of its columns and each
+    related object loaded with it (select_related), so anything derived from them (a display name, a property) is
+    covered. An instance with a column left unread (defer, only) is refused: reading it would be a query whose
+    answer the key does not hold. An instance met again below itself (a one-to-one's back reference) is named,
+    its columns being in the key already."""
+    if id(instance) in seen:
+        return {"again": instance._meta.label, "pk": _plain(instance.pk)}
+    seen = seen | {id(instance)}
+    fields = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname not in instance.__dict__:
+            raise TypeError(f"cannot key a page body on {instance._meta.label} with {field.attname} unread")
+        fields[field.attname] = _plain(instance.__dict__[field.attname], seen)
+    related = {name: _plain(other, seen) for name, other in sorted(instance._state.fields_cache.items())}
+    return {"model": instance._meta.label, "fields": fields, "related": related}
 
 
 def _templates_digest(templates: tuple[str, ...]) -> str:

@@ -123,3 +123,14 @@ def test_view_contribution_body_is_kept_and_follows_a_cancel():
                                                            cancelled_at=timezone.now())
     page, rendered = _rendered(client, url)
     assert rendered == 1 and 'data-contribution-status="CANCELLED"' in page
+
+
+def test_a_model_with_an_unread_column_is_refused():
+    person, contribution = _person("900101145678")
+    partial = Contribution.objects.only("pk", "state").get(pk=contribution.pk)
+    whole = Contribution.objects.select_related("registration__sector").get(pk=contribution.pk)
+    with pytest.raises(TypeError):
+        bodies.body_key(user_id=1, templates=("contributions/_history_body.html",), context={"c": partial})
+    key = bodies.body_key(user_id=1, templates=("contributions/_history_body.html",), context={"c": whole})
+    whole.registration.sector.name_en = "RENAMED"
+    assert bodies.body_key(user_id=1, templates=("contributions/_history_body.html",), context={"c": whole}) != key
