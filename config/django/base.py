@@ -139,6 +139,8 @@ WHITENOISE_USE_FINDERS = True
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # Anonymous public pages kept per URL, language and Outbox link in each web process (matrix/core/pagecache.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# The shared layout's static parts rendered once per process and language (matrix/core/templatetags/layout.py).
+LAYOUT_FRAGMENT_CACHE = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
