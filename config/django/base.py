@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "matrix.core.localonly.LocalOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "matrix.core.csp.CSPMiddleware",  # django-csp, with the site-wide header built once
     "matrix.accounts.middleware.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
