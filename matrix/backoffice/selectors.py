@@ -15,6 +15,8 @@ from matrix.payments.models import FpxMessage, Payment
 from matrix.registrations.models import Document, Registration
 
 SEARCH_LIMIT = 50
+MOBILE_DIGITS = (9, 12)  # 012-345 6789 without its 0, to 6011-2345 6789
+RECEIPT_DIGITS = 14  # matrix.core.identifiers.receipt_no_format: year and 10 digits
 
 
 def staff_list() -> QuerySet[StaffMember]:
@@ -51,10 +53,10 @@ def person_search(*, query: str) -> list:
     """Contributors matching an IC number, Self-Employed Code, name, mobile, email or receipt number.
 
     The query's shape picks the keys, so each one is an indexed look-up (tests/perf/test_backoffice_scale_pg.py
-    reads the plans): digits are an IC, a mobile or a receipt number (equalities); an address with @ an email;
-    one word of letters and digits an identity number or a Self-Employed Code; anything else a part of the name
-    (a trigram index on PostgreSQL, accounts migration 0005) or an identity number. At most SEARCH_LIMIT people,
-    by name."""
+    reads the plans): digits are an IC, and by their length a mobile or a receipt number (equalities); an
+    address with @ an email; one word of letters and digits an identity number or a Self-Employed Code; anything
+    else a part of the name (a trigram index on PostgreSQL, accounts migration 0005) or an identity number. At
+    most SEARCH_LIMIT people, by name."""
     query = query.strip()
     compact = query.replace("-", "").replace(" ", "").upper()
     digits = compact.removeprefix("+")
@@ -62,18 +64,21 @@ def person_search(*, query: str) -> list:
     if "@" in query:
         branches = [users.filter(email__iexact=query), users.filter(self_employed__email__iexact=query)]
     elif digits.isdigit():
-        mobiles = sorted({digits, "6" + digits if digits.startswith("0") else digits})
-        branches = [users.filter(id_number=digits), users.filter(mobile__in=mobiles),
-                    users.filter(self_employed__mobile__in=mobiles),
-                    Payment.objects.filter(receipt_no=digits).order_by().values(
-                        "contribution__registration__person__user_id")]
+        branches = [users.filter(id_number=digits)]
+        # 12 digits are a MyKad number, unless they begin 601 (a mobile written from its country code).
+        if MOBILE_DIGITS[0] <= len(digits) <= MOBILE_DIGITS[1] and not (len(digits) == 12 and digits[:3] != "601"):
+            mobiles = sorted({digits, "6" + digits if digits.startswith("0") else digits})
+            branches += [users.filter(mobile__in=mobiles), users.filter(self_employed__mobile__in=mobiles)]
+        if len(digits) == RECEIPT_DIGITS:
+            branches.append(Payment.objects.filter(receipt_no=digits).order_by().values(
+                "contribution__registration__person__user_id"))
     elif " " not in query and compact.isalnum() and any(ch.isdigit() for ch in compact):
         branches = [users.filter(id_number=compact), users.filter(self_employed__self_employed_code=compact)]
     else:
         # One table, so PostgreSQL ORs the two indexes, or walks (full_name, id) for a common part of a name.
         found = _contributors().filter(Q(full_name__icontains=query) | Q(id_number=compact))
         return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
-    found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True))
+    found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True) if branches[1:] else branches[0])
     return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
 
 

@@ -127,3 +127,17 @@ def test_a_document_is_shown_inline_and_audited(officer, aina):
 
 def test_a_missing_document_is_404(officer):
     assert staff_client(officer).get(reverse("backoffice:person_document", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["601123456789", "+60 11-2345 6789", "011-2345 6789"])
+def test_a_twelve_digit_mobile_is_told_from_an_ic_by_its_601(query):
+    user = user_make(full_name="TWELVE DIGITS", mobile="601123456789", email="twelve@example.com")
+    assert [found.pk for found in selectors.person_search(query=query)] == [user.pk]
+
+
+def test_a_common_part_of_a_name_gives_the_first_people_by_name(db):
+    for index in range(selectors.SEARCH_LIMIT + 5):
+        user_make(full_name=f"AHMAD BIN ALI {index:03d}", mobile=f"6012{index:07d}", email=f"a{index}@example.com")
+    found = selectors.person_search(query="bin ali")
+    expected = [f"AHMAD BIN ALI {index:03d}" for index in range(selectors.SEARCH_LIMIT)]
+    assert [user.full_name for user in found] == expected
