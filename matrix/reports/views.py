@@ -22,6 +22,7 @@ from matrix.reports.charts import bar_chart, bar_chart_svg
 from matrix.reports.forms import PeriodForm, SettlementUploadForm
 from matrix.reports.models import ReconciliationRun
 from matrix.reports.reconciliation import SettlementFileError, reconciliation_run
+from matrix.reports.tasks import reports_summary_refresh
 
 SECTIONS_CACHE_SECONDS = 15 * 60
 
@@ -95,6 +96,12 @@ def _sections_html(request: HttpRequest, period: selectors.Period, state) -> str
 def reports(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
     state = selectors.summary_state()
+    if state is None and cache.add("reports:summary:first-refresh", True, SECTIONS_CACHE_SECONDS):
+        # Never refreshed (a new installation): ask for the first refresh now rather than at beat's next turn.
+        # With a broker it runs in a worker and the page says the figures are being prepared; without one (Celery
+        # eager, as in development) it has run by the next line.
+        reports_summary_refresh.delay()
+        state = selectors.summary_state()
     sections_html = _sections_html(request, period, state)
     audit_record(request=request, action="report.view",
                  details={"date_from": period.start.isoformat(), "date_to": period.end.isoformat()})

@@ -16,6 +16,7 @@ from matrix.backoffice.models import AuditEvent
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_datetime
 from matrix.payments.models import Payment
+from matrix.reports import views
 from matrix.reports.summary import summary_refresh
 from tests.backoffice.conftest import staff_client
 from tests.factories import contribution_make, registration_make
@@ -132,10 +133,24 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(supervisor, django_ass
     assert small <= 8
 
 
+def test_the_first_view_asks_for_the_first_refresh_once(supervisor, monkeypatch):
+    asked = []
+    monkeypatch.setattr(views.reports_summary_refresh, "delay", lambda: asked.append(True))
+    client = staff_client(supervisor)
+    for _ in range(2):
+        assert "The figures have not been prepared yet" in client.get(reverse("backoffice:reports")).content.decode()
+    assert asked == [True]
+
+
+def test_without_a_broker_the_first_view_shows_figures(supervisor):
+    _data(2)
+    body = staff_client(supervisor).get(reverse("backoffice:reports")).content.decode()
+    assert 'data-figure="people-covered">2<' in body and "Figures as of" in body
+
+
 def test_the_page_says_as_of_when_and_shows_the_summary_until_the_next_refresh(supervisor, time_machine):
     time_machine.move_to(kl_datetime(2026, 11, 30, 9, 15), tick=False)
     client = staff_client(supervisor)
-    assert "The figures have not been prepared yet" in client.get(reverse("backoffice:reports")).content.decode()
     _data(2)
     summary_refresh()
     body = client.get(reverse("backoffice:reports")).content.decode()
