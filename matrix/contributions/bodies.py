@@ -85,7 +85,11 @@ def body_key(*, user_id: int, templates: tuple[str, ...], context: dict) -> str:
 def body_render(*, user, template: str, includes: tuple[str, ...] = (), context: dict) -> str:
     """`template` rendered with `context` (and no request), from the cache when the same person's same content
     was rendered before. `includes`: the templates it includes, part of the key."""
-    key = body_key(user_id=user.pk, templates=(template, *includes), context=context)
+    try:
+        key = body_key(user_id=user.pk, templates=(template, *includes), context=context)
+    except TypeError:  # a value the key cannot hold: the page is shown all the same, never kept
+        logger.exception("Page body %s not kept", template)
+        return mark_safe(render_to_string(template, context))  # noqa: S308
     try:
         html = cache.get(key)
     except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: render it

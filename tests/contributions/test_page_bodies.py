@@ -134,3 +134,11 @@ def test_a_model_with_an_unread_column_is_refused():
     key = bodies.body_key(user_id=1, templates=("contributions/_history_body.html",), context={"c": whole})
     whole.registration.sector.name_en = "RENAMED"
     assert bodies.body_key(user_id=1, templates=("contributions/_history_body.html",), context={"c": whole}) != key
+
+
+def test_a_body_the_key_cannot_hold_is_shown_and_not_kept():
+    person, _ = _person("900101145678")
+    with mock.patch.object(bodies, "_plain", side_effect=TypeError("no")):
+        page, rendered = _rendered(_client(person))
+    assert rendered == 1 and "data-contribution-history" in page
+    assert not [key for key in getattr(cache, "_cache", {}) if "page-body" in str(key)]
