@@ -9,6 +9,8 @@ rendered as usual."""
 
 import dataclasses
 import hashlib
+import importlib
+import inspect
 import json
 import logging
 from datetime import date, datetime
@@ -68,10 +70,16 @@ def _model(instance: Model, seen: frozenset) -> dict:
     return {"model": instance._meta.label, "fields": fields, "related": related}
 
 
+# The code that turns a body's values into text at render time (the filters its templates use): a deploy that
+# changes it is a new key too.
+FILTER_MODULES = ("matrix.core.templatetags.core_tags", "matrix.core.money", "matrix.core.kltime")
+
+
 def _templates_digest(templates: tuple[str, ...]) -> str:
     digest = _TEMPLATE_DIGESTS.get(templates)
     if digest is None:
-        sources = "\0".join(get_template(name).template.source for name in templates)
+        code = [inspect.getsource(importlib.import_module(name)) for name in FILTER_MODULES]
+        sources = "\0".join([*(get_template(name).template.source for name in templates), *code])
         digest = _TEMPLATE_DIGESTS[templates] = hashlib.sha256(sources.encode()).hexdigest()[:16]
     return digest
 
