@@ -75,10 +75,17 @@ def _model(instance: Model, seen: frozenset) -> dict:
 FILTER_MODULES = ("matrix.core.templatetags.core_tags", "matrix.core.money", "matrix.core.kltime")
 
 
+def _source(module: str) -> str:
+    try:
+        return inspect.getsource(importlib.import_module(module))
+    except (OSError, TypeError):  # no source shipped: the bytecode stands for it
+        return importlib.import_module(module).__loader__.get_code(module).co_code.hex()
+
+
 def _templates_digest(templates: tuple[str, ...]) -> str:
     digest = _TEMPLATE_DIGESTS.get(templates)
     if digest is None:
-        code = [inspect.getsource(importlib.import_module(name)) for name in FILTER_MODULES]
+        code = [_source(name) for name in FILTER_MODULES]
         sources = "\0".join([*(get_template(name).template.source for name in templates), *code])
         digest = _TEMPLATE_DIGESTS[templates] = hashlib.sha256(sources.encode()).hexdigest()[:16]
     return digest
