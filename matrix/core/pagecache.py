@@ -16,14 +16,14 @@ What is never cached or leaked:
   carries it, for a visitor without one), as Django's CsrfViewMiddleware and get_token do, so forms on cached
   pages keep working and no visitor gets another's token or cookie.
 
-The middleware sits early in MIDDLEWARE (after the request id and Prometheus' request count), so that an answer
-from the cache costs little: on a miss the page goes through the whole chain and the headers it leaves with
-(security headers, Content-Language, Vary, CSP, X-Frame-Options) are kept with it, all but the cookies and the
-request id; a hit answers with those headers, this visitor's CSRF token and cookie, and the request id (added by
-RequestIdMiddleware around it). What the middleware it skips would have decided first is decided here, or the
-request goes the long way: a Host outside ALLOWED_HOSTS, a plain-http request that SECURE_SSL_REDIRECT sends to
-https, CSRF_USE_SESSIONS. The language is the one LocaleMiddleware would choose; whether the request is secure is
-part of the key (HSTS is sent over https only).
+The middleware sits early in MIDDLEWARE (after the request id and Prometheus' request count), so that an answer from
+the cache costs little: on a miss the page goes through the whole chain and the headers it leaves with (security
+headers, Content-Language, Vary, CSP, X-Frame-Options) are kept with it, all but the cookies and the request id; a hit
+answers with those headers, this visitor's CSRF token and cookie, and the request id (added by RequestIdMiddleware
+around it). What the middleware it skips would have decided first is decided here, or the request goes the long way: a
+Host outside ALLOWED_HOSTS, a plain-http request that SECURE_SSL_REDIRECT sends to https, CSRF_USE_SESSIONS,
+PREPEND_WWW and DISALLOWED_USER_AGENTS (CommonMiddleware's). The language is the one LocaleMiddleware would choose;
+whether the request is secure is part of the key (HSTS is sent over https only).
 
 A staff edit of a page (matrix.pages) clears this process's copies at once; other processes renew theirs within
 PAGE_CACHE_SECONDS (0 turns the cache off: the test settings do, and tests of this module turn it on)."""
@@ -97,7 +97,9 @@ def _outbox_link(request) -> bool:
 def _cacheable_request(request) -> bool:
     if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return False
-    if settings.CSRF_USE_SESSIONS or _view_name(request.path_info) not in _url_names():
+    if settings.CSRF_USE_SESSIONS or settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+        return False  # decided by the middleware this one skips on a hit: the long way
+    if _view_name(request.path_info) not in _url_names():
         return False
     try:
         request.get_host()  # ALLOWED_HOSTS: the long way answers 400

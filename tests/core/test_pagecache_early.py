@@ -106,6 +106,17 @@ def test_a_host_outside_allowed_hosts_and_plain_http_under_the_ssl_redirect_go_t
     assert cached and "Strict-Transport-Security" in secure_hit
 
 
+def test_commons_rules_still_apply_to_pages_in_the_cache(settings):
+    import re
+
+    _get(REMOTE)
+    settings.DISALLOWED_USER_AGENTS = [re.compile("BadBot")]
+    assert Client(REMOTE_ADDR=REMOTE).get("/", HTTP_USER_AGENT="BadBot/1").status_code == 403
+    settings.DISALLOWED_USER_AGENTS = []
+    settings.PREPEND_WWW = True
+    assert Client(REMOTE_ADDR=REMOTE).get("/", HTTP_HOST="testserver").status_code == 301
+
+
 def test_new_csrf_tokens_are_djangos():
     class Request:
         META: dict = {}
