@@ -67,6 +67,9 @@ class Payment(models.Model):
     counter_reference = models.CharField(max_length=60, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # Settled, the person not yet told (receipt email, SMS): set in the settlement's own UPDATE when a worker tells
+    # (services/settle.py), cleared by the worker that claims it; a row left set is told by the next sweep.
+    tell_pending = models.BooleanField(default=False, db_default=False)
 
     @property
     def method_label(self) -> str:
@@ -83,6 +86,7 @@ class Payment(models.Model):
             # Reconciliation reads a day's paid payments by paid_at; reports count attempts by created_at.
             models.Index(fields=["paid_at"], condition=Q(status="PAID"), name="payment_paid_at_idx"),
             models.Index(fields=["created_at"], name="payment_created_idx"),
+            models.Index(fields=["id"], condition=Q(tell_pending=True), name="payment_tell_pending_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

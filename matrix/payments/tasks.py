@@ -9,7 +9,7 @@ from celery import shared_task
 from matrix.payments.fpx.exceptions import PaymentError
 from matrix.payments.models import Payment
 from matrix.payments.services.requery import ON_DEMAND, payment_requery, payments_requery_run
-from matrix.payments.services.settle import payment_settled_tell_now
+from matrix.payments.services.settle import payments_tell_pending
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 def payments_requery_pending() -> dict[str, int]:
     """Send AE for every pending payment whose enquiry is due (backoff) and settle it with the answer; a run
     never overlaps another (`busy`: 1) and stops after its time budget (`deferred`: left to the next run)."""
+    payments_tell_pending()  # settlements whose kick was lost (a web process gone before its task left)
     return payments_requery_run()
 
 
@@ -37,8 +38,9 @@ def payment_requery_one(payment_id: int) -> str:
     return "not due" if result is None else result.outcome
 
 
-@shared_task(name="matrix.payments.tasks.payment_settled_tell")
-def payment_settled_tell_task(payment_id: int, receipt: bool) -> None:
-    """After a settlement committed: the receipt email (with its PDF, for an approval) and the SMS, once each (their
-    event keys make a redelivered task send nothing twice)."""
-    payment_settled_tell_now(payment_id=payment_id, receipt=receipt)
+
+@shared_task(name="matrix.payments.tasks.payments_settled_tell")
+def payments_settled_tell() -> int:
+    """Tell the people of every committed settlement not told yet (kicked after settlements, and swept with the
+    re-query): the receipt email (with its PDF) and the SMS, once each (a claimed row, and their event keys)."""
+    return payments_tell_pending()

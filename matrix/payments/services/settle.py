@@ -13,8 +13,8 @@ before the bank approved) pays the contribution if it is still unpaid. Only when
 The moment of payment is FPX's approval time, not the moment we learn of it: a direct AC lost and an enquiry
 answered hours later still starts the cover when the bank approved. It is bounded to [the AR's time, now] (FPX's
 clock is not ours). The approval fixes the contribution's coverage period and draws the receipt number (of the
-approval's year); once it commits, one task hands the receipt email and the SMS to a worker (the request that
-settled never builds the PDF).
+approval's year); the payment is marked to be told, and once it commits a worker sends the receipt email and the
+SMS (`payments_tell_kick`: the request that settled never builds the PDF, nor publishes a task per settlement).
 
 `payment_approve` is that approval, and the only one: a Supervisor settling a payment that needs a person (with
 FPX's evidence) and a counter payment (services/counter.py) go through it too, so every receipt number, cover and
@@ -22,6 +22,8 @@ refund comes from one place.
 """
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -125,40 +127,98 @@ def _refund_open(payment: Payment, *, reason: str, now: datetime) -> Refund:
     return refund
 
 
-def payment_settled_tell_now(*, payment_id: int, receipt: bool) -> None:
+def payment_settled_tell_now(*, payment_id: int, receipt: bool) -> bool:
     """What the person is told of a committed settlement: the receipt email (`receipt`: an approval; the PDF is
-    built here) and the SMS, each once per event (their event keys). One failing does not stop the other. Runs in
-    a worker (`tasks.payment_settled_tell_task`), or in the request when the broker cannot take the task."""
+    built here) and the SMS, each once per event (their event keys). One failing does not stop the other. False
+    when one failed (logged)."""
+    told = True
     if receipt:
         try:
             receipt_email_send(payment_id=payment_id)
         except Exception:
+            told = False
             logger.exception("receipt email of payment %s not queued", payment_id)
     try:
         payment_settled_tell(payment_id=payment_id)
     except Exception:
+        told = False
         logger.exception("settlement SMS of payment %s not queued", payment_id)
+    return told
 
 
-def payment_settled_tell_queue(*, payment_id: int, receipt: bool) -> None:
-    """After the settlement commits: hand the receipt email and the SMS to a worker in one task, so that the
-    request that settled (FPX's direct AC) answers without building the PDF or writing the messages. When the
-    broker cannot take the task (down), they are made here, as before: their rows are durable and the messages
-    sweep publishes them once the broker is back. Eager Celery (tests, the embedded default) makes them here."""
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
-        from matrix.payments import tasks  # the tasks import these services
+def _tell_by_worker() -> bool:
+    """Whether a worker tells the person (a broker is configured); eager Celery (tests, the embedded default) tells
+    in the transaction's own thread once it commits."""
+    return not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
 
-        try:
-            tasks.payment_settled_tell_task.apply_async(args=[payment_id, receipt], retry=False)
+
+def _tell_mark(payment: Payment) -> list[str]:
+    """Before the settlement's save: mark the payment to be told by a worker (the field to save), or nothing."""
+    payment.tell_pending = _tell_by_worker()
+    return ["tell_pending"] if payment.tell_pending else []
+
+
+def _tell_on_commit(payment: Payment, *, receipt: bool) -> None:
+    if payment.tell_pending:
+        transaction.on_commit(partial(payments_tell_kick, payment_id=payment.pk), robust=True)
+    else:
+        transaction.on_commit(partial(payment_settled_tell_now, payment_id=payment.pk, receipt=receipt), robust=True)
+
+
+def payment_tell_claimed(*, payment_id: int) -> bool:
+    """Tell the person of a settlement marked `tell_pending`, if this caller claims it (a conditional UPDATE: one
+    claimer wins); marked again when telling failed, for the next sweep. True when it was claimed."""
+    if not Payment.objects.filter(pk=payment_id, tell_pending=True).update(tell_pending=False):
+        return False
+    status = Payment.objects.values_list("status", flat=True).get(pk=payment_id)
+    if not payment_settled_tell_now(payment_id=payment_id, receipt=status == Status.PAID):
+        Payment.objects.filter(pk=payment_id).update(tell_pending=True)
+    return True
+
+
+def payments_tell_pending(*, limit: int = 10_000) -> int:
+    """Tell every settlement still marked `tell_pending` (the worker's task after a kick, and the periodic sweep);
+    how many this call told. Each row is claimed first, so two workers never tell one twice."""
+    told, after = 0, 0
+    while told < limit:
+        ids = list(Payment.objects.filter(tell_pending=True, pk__gt=after).order_by("pk")
+                   .values_list("pk", flat=True)[:200])
+        if not ids:
+            break
+        for payment_id in ids:
+            told += payment_tell_claimed(payment_id=payment_id)
+        after = ids[-1]
+    return told
+
+
+# A kick: at most one task per process per KICK_WINDOW_SECONDS, run KICK_DELAY_SECONDS later, tells every settlement
+# marked by then. A settlement committed inside a kick's window is marked before that task runs (the delay is longer
+# than the window, by a margin for the clocks of web and worker hosts), so no commit waits for the sweep.
+KICK_WINDOW_SECONDS = 1.0
+KICK_DELAY_SECONDS = 2.5
+_kick_lock = threading.Lock()
+_kick_next = [0.0]
+
+
+def payments_tell_kick(*, payment_id: int) -> None:
+    """After a settlement marked `tell_pending` commits: make sure a worker tells it within seconds. The request
+    publishes at most one task a second (not one per settlement). When the broker cannot take the task, this
+    settlement is told here, as before the worker took it over."""
+    moment = time.monotonic()
+    with _kick_lock:
+        if moment < _kick_next[0]:
             return
-        except Exception as exc:  # noqa: BLE001 - the broker's errors are many (kombu, redis, OSError)
-            logger.warning("settlement messages of payment %s not handed to a worker (%s); made here",
-                           payment_id, exc.__class__.__name__)
-    payment_settled_tell_now(payment_id=payment_id, receipt=receipt)
+        _kick_next[0] = moment + KICK_WINDOW_SECONDS
+    from matrix.payments import tasks  # the tasks import these services
 
-
-def _tell_on_commit(payment_id: int, *, receipt: bool) -> None:
-    transaction.on_commit(partial(payment_settled_tell_queue, payment_id=payment_id, receipt=receipt), robust=True)
+    try:
+        tasks.payments_settled_tell.apply_async(countdown=KICK_DELAY_SECONDS, retry=False)
+    except Exception as exc:  # noqa: BLE001 - the broker's errors are many (kombu, redis, OSError)
+        with _kick_lock:
+            _kick_next[0] = 0.0  # the next settlement tries the broker again
+        logger.warning("settlement messages of payment %s not handed to a worker (%s); made here", payment_id,
+                       exc.__class__.__name__)
+        payment_tell_claimed(payment_id=payment_id)
 
 
 def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
@@ -187,14 +247,15 @@ def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answe
     payment.paid_at = paid_at
     payment.settled_at = now
     payment.next_enquiry_at = None
+    told_later = _tell_mark(payment)
     if payment.pk is None:
         payment.save(force_insert=True)
     else:
         payment.save(update_fields=["status", "refund_due", "receipt_no", "paid_at", "settled_at",
-                                    "next_enquiry_at", *answer_fields])
+                                    "next_enquiry_at", *answer_fields, *told_later])
     if refund_reason is not None:
         _refund_open(payment, reason=refund_reason, now=now)
-    _tell_on_commit(payment.pk, receipt=True)  # the receipt email and the SMS, in the person's language
+    _tell_on_commit(payment, receipt=True)  # the receipt email and the SMS, in the person's language
     if refund_reason == Refund.Reason.ALREADY_PAID:
         return "paid, refund due: contribution already paid"
     if refund_reason == Refund.Reason.NOT_PAYABLE:
@@ -208,8 +269,9 @@ def _fail(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
     payment.status = Status.FAILED
     payment.settled_at = now
     payment.next_enquiry_at = None
-    payment.save(update_fields=["status", "settled_at", "next_enquiry_at", *_record_answer(payment, ac)])
-    _tell_on_commit(payment.pk, receipt=False)  # how to pay again
+    payment.save(update_fields=["status", "settled_at", "next_enquiry_at", *_record_answer(payment, ac),
+                                *_tell_mark(payment)])
+    _tell_on_commit(payment, receipt=False)  # how to pay again
     return f"failed: {ac.debit_auth_code} {ac.meaning}"
 
 
