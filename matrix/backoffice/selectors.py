@@ -78,7 +78,10 @@ def person_search(*, query: str) -> list:
         # One table, so PostgreSQL ORs the two indexes, or walks (full_name, id) for a common part of a name.
         found = _contributors().filter(Q(full_name__icontains=query) | Q(id_number=compact))
         return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
-    found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True) if branches[1:] else branches[0])
+    if len(branches) == 1 and digits.isdigit():  # an IC alone: the equality itself, no subquery
+        found = _contributors().filter(id_number=digits)
+    else:
+        found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True))
     return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
 
 
