@@ -31,10 +31,10 @@ def payment_get_for_owner(*, payment_id: int, user) -> Payment:
 
 def payment_for_details(*, payment_id: int, user) -> Payment:
     """PAYMENT DETAILS' payment with what the page shows: no join to the account (the owner is the person's
-    user_id) and only the person's code of the person's columns."""
+    user_id). Every column is read: the page's body is kept under a key made of them (contributions.bodies)."""
     payments = Payment.objects.select_related(
         "bank", "branch", "refund", "contribution__registration__sector", "contribution__registration__person",
-    ).defer("contribution__registration__particulars")
+    )
     return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user_id=user.pk)
 
 
