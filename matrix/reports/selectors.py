@@ -257,7 +257,3 @@ def figures_of_the_moment(state: SummaryState | None) -> dict:
 def _renewal(paid: int, renewed: int) -> dict:
     percent = (Decimal(renewed * 100) / paid).quantize(Decimal("0.1")) if paid else Decimal("0.0")
     return {"paid": paid, "renewed": renewed, "percent": percent}
-
-
-def report_rows(name: str, *, period: Period) -> list[dict]:
-    return report_figures(period)[name]

@@ -76,16 +76,32 @@ def _section(name: str, rows: list[dict]) -> dict:
     return section
 
 
+def _key(kind: str, state, period: selectors.Period, *parts: str) -> str:
+    """A cache key for what the summary's refresh `state` gives for `period` in the current language: a new
+    refresh is a new key, so nothing kept is ever older than the figures the page says it shows."""
+    return f"reports:{kind}:" + hashlib.sha256("|".join([
+        state.refreshed_at.isoformat() if state else "-", period.start.isoformat(), period.end.isoformat(),
+        get_language() or "", *parts]).encode()).hexdigest()
+
+
+def _figures(period: selectors.Period, state) -> dict[str, list[dict]]:
+    """Every report's rows for the period, kept per refresh (the page's sections and the CSV exports share them)."""
+    key = _key("figures", state, period)
+    figures = cache.get(key)
+    if figures is None:
+        figures = selectors.report_figures(period, state=state)
+        cache.set(key, figures, SECTIONS_CACHE_SECONDS)
+    return figures
+
+
 def _sections_html(request: HttpRequest, period: selectors.Period, state) -> str:
     """The sections' HTML. Their figures change only when the summary is refreshed, so the HTML is kept in the
     cache under the refresh's moment, the period, the language and the query of the export links."""
     query = request.GET.urlencode()
-    key = "reports:sections:" + hashlib.sha256("|".join([
-        state.refreshed_at.isoformat() if state else "-", period.start.isoformat(), period.end.isoformat(),
-        get_language() or "", query]).encode()).hexdigest()
+    key = _key("sections", state, period, query)
     html = cache.get(key)
     if html is None:
-        figures = selectors.report_figures(period, state=state)
+        figures = _figures(period, state)
         html = render_to_string("reports/includes/sections.html", {
             "sections": [_section(name, figures[name]) for name in selectors.REPORTS], "query": query})
         cache.set(key, html, SECTIONS_CACHE_SECONDS)
@@ -116,7 +132,7 @@ def report_export(request: HttpRequest, report: str) -> HttpResponse:
         raise Http404
     _form, period = _period(request)
     title, _function, amounts = selectors.REPORTS[report]
-    rows = selectors.report_rows(report, period=period)
+    rows = _figures(period, selectors.summary_state())[report]
     audit_record(request=request, action="report.export", details={
         "report": report, "date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
