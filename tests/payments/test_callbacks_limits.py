@@ -136,3 +136,15 @@ def test_an_authentic_ac_from_a_flooding_address_still_settles(client, settings,
     assert payment.status == Payment.Status.PAID
     log = FpxMessage.objects.filter(payment=payment).exclude(channel=FpxMessage.Channel.AR).get()
     assert log.signature_valid and log.remote_addr == FLOODER
+
+
+def test_an_authentic_ac_is_settled_without_asking_the_shared_cache(client, fpx_key, monkeypatch):
+    """The refusal limit is looked up only for what does not verify: a settlement costs no Redis round trip."""
+    looked = []
+    monkeypatch.setattr(views, "get_usage", lambda *args, **kwargs: looked.append(kwargs) or None)
+    payment = pending_payment_make()
+    response = client.post(reverse("payments:fpx_direct"), body(ac_fields(payment, key=fpx_key)), content_type=FORM)
+    assert response.status_code == 200 and response.content == b"OK"
+    assert looked == []
+    client.post(reverse("payments:fpx_direct"), "fpx_msgType=AC&fpx_checkSum=00", content_type=FORM)
+    assert [usage["increment"] for usage in looked] == [False, True]  # a forgery: looked up, then counted
