@@ -15,7 +15,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 PAGE_CACHE_SECONDS = 0
 # Likewise the layout's kept fragments (tests compare the templates a page used); tests/core/test_layout_fragments.py
 # turns them on.
-LAYOUT_FRAGMENT_CACHE = False
+LAYOUT_FRAGMENT_CACHE = True
 # The cache (and so rate limits and lockouts) is the real Redis when REDIS_URL is set (CI's PostgreSQL pass), as
 # in production; otherwise local memory. tests/conftest.py clears it around every test.
 if not REDIS_URL:

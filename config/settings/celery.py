@@ -40,6 +40,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matrix.notifications.tasks.renewal_reminders_daily",
         "schedule": crontab(minute=0, hour=env_int("RENEWAL_REMINDERS_HOUR", 9)),
     },
+    # The staff reports' summary figures (matrix.reports.summary): the open days every few minutes, and a full
+    # rebuild nightly (a person's new state or a refund that un-pays a past period).
+    "reports-summary-refresh": {
+        "task": "matrix.reports.tasks.reports_summary_refresh",
+        "schedule": env_int("REPORTS_REFRESH_EVERY_SECONDS", 5 * 60),
+    },
+    "reports-summary-rebuild": {
+        "task": "matrix.reports.tasks.reports_summary_refresh",
+        "schedule": crontab(minute=30, hour=3),
+        "kwargs": {"full": True},
+    },
 }
 # Each periodic job is sent once per period even if two beats run (a lock in the shared cache).
 CELERY_BEAT_SCHEDULER = "matrix.core.tasks:SingleRunScheduler"

@@ -35,6 +35,8 @@ FPX_REQUERY_BACKOFF_SECONDS = [int(step) for step in env_list("FPX_REQUERY_BACKO
 FPX_PENDING_MAX_AGE_SECONDS = env_int("FPX_PENDING_MAX_AGE_SECONDS", 3 * 24 * 60 * 60)
 FPX_ENQUIRY_MIN_INTERVAL_SECONDS = env_int("FPX_ENQUIRY_MIN_INTERVAL_SECONDS", 5 * 60)
 FPX_REQUERY_RUN_BUDGET_SECONDS = env_int("FPX_REQUERY_RUN_BUDGET_SECONDS", 4 * 60)
+# How many enquiries one re-query run has in flight at once (each payment is still claimed exactly once).
+FPX_REQUERY_CONCURRENCY = env_int("FPX_REQUERY_CONCURRENCY", 8)
 # Public base URL of this portal, used for the simulator's host-to-host calls and links in emails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -33,6 +33,16 @@ def _page(response, typed: str = "") -> str:
     return re.sub(r'name="captcha_0" value="[^"]+"|captcha/(image|audio)/[^"/]+', "CAPTCHA", html)
 
 
+# The shared layout's parts, rendered once per process and language ({% layoutcache %}): the first page of a
+# process renders them, later ones take the kept HTML (the same bytes, compared in "page").
+LAYOUT_PARTS = {"includes/header.html", "includes/sidebar.html", "includes/footer.html",
+                "includes/language_switch.html", "includes/session_timeout.html"}
+
+
+def _own_templates(response) -> list[str]:
+    return [t.name for t in response.templates if t.name not in LAYOUT_PARTS]
+
+
 def _probe(capture, method: str, url: str, data: dict, **extra):
     """One request from a fresh browser: its answer, query shape and the callbacks left for after the commit."""
     client = Client()
@@ -42,7 +52,7 @@ def _probe(capture, method: str, url: str, data: dict, **extra):
     assert Message.objects.count() == messages_before, "a message was written inside the request"
     return {"status": response.status_code, "location": response.get("Location"),
             "page": _page(response, data.get("id_number", "")),
-            "templates": [t.name for t in response.templates], "queries": _shape(queries.captured_queries),
+            "templates": _own_templates(response), "queries": _shape(queries.captured_queries),
             "callbacks": callbacks, "client": client}
 
 
