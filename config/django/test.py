@@ -13,8 +13,8 @@ OUTBOX_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = True
 # Pages change between tests' requests; tests of the page cache turn it on (tests/perf/test_pagecache.py).
 PAGE_CACHE_SECONDS = 0
-# Likewise the layout's kept fragments (tests compare the templates a page used); tests/core/test_layout_fragments.py
-# turns them on.
+# The layout's kept fragments are on, as in production (the same HTML; tests that compare the templates a page
+# used leave out the layout's parts, tests/accounts/test_probing.py).
 LAYOUT_FRAGMENT_CACHE = True
 # The cache (and so rate limits and lockouts) is the real Redis when REDIS_URL is set (CI's PostgreSQL pass), as
 # in production; otherwise local memory. tests/conftest.py clears it around every test.
