@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,14 @@ class SelfEmployedPerson(models.Model):
     branch = models.ForeignKey("reference.Branch", on_delete=models.PROTECT, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The staff person search (backoffice.selectors.person_search) finds a person by mobile (an equality) and
+        # by email with iexact, which PostgreSQL runs as UPPER(email::text) = UPPER(%s): this index's expression.
+        indexes = [
+            models.Index(fields=["mobile"], name="person_mobile_idx"),
+            models.Index(Upper("email"), name="person_email_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.self_employed_code or f"person #{self.pk}"
