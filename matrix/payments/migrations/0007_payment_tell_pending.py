@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from matrix.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The indexes are built CONCURRENTLY on PostgreSQL (the table stays writable): not in one transaction.
+    atomic = False
 
     dependencies = [
         ('payments', '0006_scale_indexes'),
@@ -15,7 +19,7 @@ class Migration(migrations.Migration):
             name='tell_pending',
             field=models.BooleanField(db_default=False, default=False),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='payment',
             index=models.Index(condition=models.Q(('tell_pending', True)), fields=['id'], name='payment_tell_pending_idx'),
         ),

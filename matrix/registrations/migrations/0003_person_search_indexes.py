@@ -6,8 +6,12 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from matrix.core.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # The indexes are built CONCURRENTLY on PostgreSQL (the table stays writable): not in one transaction.
+    atomic = False
 
     dependencies = [
         ('reference', '0004_bank_branch_malay_names_effective_dates'),
@@ -16,11 +20,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='selfemployedperson',
             index=models.Index(fields=['mobile'], name='person_mobile_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='selfemployedperson',
             index=models.Index(django.db.models.functions.text.Upper('email'), name='person_email_upper_idx'),
         ),
