@@ -99,6 +99,9 @@ class Person(HttpUser):
 
     def on_start(self):
         self.index = next(_people)
+        # While people are still arriving, Locust replaces a user that stopped (a finished journey) to keep the
+        # count: such a replacement is no new person, and stops at once.
+        self._extra = bool(PEOPLE) and self.index >= FIRST_PERSON + PEOPLE
         self.client.headers.update(HEADERS)
         # Each person comes from their own address, as the load balancer passes it (CLIENT_IP_HEADER=
         # HTTP_X_FORWARDED_FOR): the per-address limits of the login see 200 people, not one address trying 200
@@ -126,7 +129,7 @@ class Person(HttpUser):
 
     def on_stop(self):
         """Each person runs the journey once: when the last one is done, the run ends (before its time bound)."""
-        if getattr(self, "_finished", False):  # called once by the task set and once by the user
+        if getattr(self, "_finished", False) or self._extra:  # called once by the task set, once by the user
             return
         self._finished = True
         if PEOPLE and next(_finished) >= PEOPLE:
@@ -135,6 +138,8 @@ class Person(HttpUser):
     @task
     def journey(self):
         """The journey once; a step the page did not offer (an unexpected page) counts as a failure too."""
+        if self._extra:
+            raise StopUser()
         try:
             self._journey()
         except (StopUser, GreenletExit):
