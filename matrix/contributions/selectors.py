@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Exists, Max, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -139,36 +139,6 @@ class HistoryLine:
     renew_url: str
 
 
-def _history_values(*, user):
-    """The person's contributions, newest first, as plain values with everything a row shows: the sector's
-    names, the plan's rate, the attempt whose status it shows (the paid one, else the latest), the sector's
-    latest paid end and whether this row offers Renew Now. Rows are correlated subqueries over the
-    contribution_cover_idx and the payments' contribution index: one query for a page, whatever the history."""
-    payments = Payment.objects.filter(contribution=OuterRef("pk")).order_by(
-        Case(When(status=Payment.Status.PAID, refund_due=False, then=0), default=1), "-created_at", "-pk")
-    paid = Contribution.objects.filter(registration=OuterRef("registration"), state=Contribution.State.PAID)
-    return (
-        Contribution.objects.filter(registration__person__user=user)
-        .order_by("-created_at", "-pk")
-        .annotate(
-            shown_payment_id=Subquery(payments.values("pk")[:1]),
-            shown_payment_status=Subquery(payments.values("status")[:1]),
-            sector_latest_end=Subquery(paid.order_by("-end_at").values("end_at")[:1]),
-            newest_paid_id=Subquery(paid.order_by("-end_at", "-pk").values("pk")[:1]),
-            first_paid=Exists(paid.filter(kind=Contribution.Kind.REGISTRATION)),
-            unpaid_renewal=Exists(Contribution.objects.filter(
-                registration=OuterRef("registration"), kind=Contribution.Kind.RENEWAL,
-                state=Contribution.State.AWAITING_PAYMENT)),
-        )
-        .values(
-            "pk", "registration_id", "kind", "state", "start_at", "end_at", "months", "amount",
-            "plan__monthly_contribution", "registration__sector__name_en", "registration__sector__name_ms",
-            "shown_payment_id", "shown_payment_status", "sector_latest_end", "newest_paid_id", "first_paid",
-            "unpaid_renewal",
-        )
-    )
-
-
 # Raw rows: a page's SQL is written once, not compiled from annotated querysets on every request (that cost more
 # Python than the query itself). SQLite hands back text for datetimes and floats for decimals; these two give the
 # values the ORM would.
@@ -223,7 +193,7 @@ _HISTORY_COLUMNS = ("pk", "registration_id", "kind", "state", "start_at", "end_a
 
 
 class _HistoryRows:
-    """The person's history rows for a Paginator, newest first, as dicts like `_history_values` gives. The
+    """The person's history rows for a Paginator, newest first, as plain dicts (_HISTORY_COLUMNS). The
     paginator asks for the count first: that reads the page it will ask for next (its window count is the
     total), so a page in range costs one query; only a page past the end adds a plain count."""
 
