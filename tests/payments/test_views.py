@@ -505,3 +505,38 @@ def test_detail_of_a_late_approval_after_another_payment_says_it_will_be_refunde
     html = user_client.get(reverse("payments:detail", args=[first.pk])).content.decode()
     assert 'data-testid="refund-notice"' in html and "will be refunded" in html
     assert "Pay Again" not in html
+
+
+def test_an_expired_bank_list_is_asked_for_once_while_others_show_the_last_verified_one(monkeypatch):
+    """A busy minute: the fresh list has expired and one request is asking FPX again; the others show the last
+    verified list instead of all asking FPX at once. Without a last list (or once it is too old) they ask too."""
+    from django.core.cache import cache
+
+    last = [BankOption("ABB0233", "Affin Bank", True)]
+    asked = []
+    monkeypatch.setattr(client, "_post", lambda url, fields: asked.append(url) or "")
+    cache.set(client.BANKLIST_LAST_KEY, last, client.BANKLIST_LAST_SECONDS)
+    assert cache.add(client.BANKLIST_REFRESH_KEY, 1, 60)  # another request is refreshing now
+    assert client.banklist_fetch() == last and asked == []
+
+    cache.delete(client.BANKLIST_LAST_KEY)  # nothing recent to show: this request asks FPX itself
+    with pytest.raises(GatewayError):
+        client.banklist_fetch()
+    assert len(asked) == 1
+
+
+def test_the_refreshing_request_stores_the_list_for_the_others_and_lets_go(monkeypatch):
+    from django.core.cache import cache
+
+    fresh = [BankOption("UOB0226", "UOB Bank", True)]
+    monkeypatch.setattr(client, "_post", lambda url, fields: "body")
+    monkeypatch.setattr(client, "bc_parse", lambda body, **kw: fresh)
+    assert client.banklist_fetch() == fresh
+    assert cache.get(client.BANKLIST_CACHE_KEY) == fresh and cache.get(client.BANKLIST_LAST_KEY) == fresh
+    assert cache.get(client.BANKLIST_REFRESH_KEY) is None
+
+    monkeypatch.setattr(client, "bc_parse", lambda body, **kw: (_ for _ in ()).throw(client.MessageRefused("x")))
+    cache.delete(client.BANKLIST_CACHE_KEY)
+    with pytest.raises(GatewayError):
+        client.banklist_fetch()
+    assert cache.get(client.BANKLIST_REFRESH_KEY) is None  # a failed refresh lets the next request try

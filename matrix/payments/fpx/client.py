@@ -20,6 +20,12 @@ ANSWER_MAX_BYTES = 64 * 1024  # FPX's answers are a few KB
 CHUNK_BYTES = 8192
 BANKLIST_CACHE_KEY = "payments:fpx:banklist"
 BANKLIST_CACHE_SECONDS = 60
+# When the fresh list has expired, one request asks FPX again (it holds the refresh key, at most one answer's
+# time) while the others show the last verified list, if it is at most this old: a busy minute does not send every
+# person's request to FPX at once, and a stale availability is never shown for long.
+BANKLIST_LAST_KEY = "payments:fpx:banklist:last"
+BANKLIST_LAST_SECONDS = 5 * 60
+BANKLIST_REFRESH_KEY = "payments:fpx:banklist:refresh"
 
 
 def _chunks(response):
@@ -68,21 +74,33 @@ def _bank_names() -> dict[str, str]:
 
 
 def banklist_fetch(*, use_cache: bool = True) -> list[BankOption]:
-    """The banks FPX offers now (BE -> BC), verified; cached briefly because availability changes."""
+    """The banks FPX offers now (BE -> BC), verified; cached briefly because availability changes. While one
+    request refreshes an expired list, the others get the last verified one (at most BANKLIST_LAST_SECONDS old)."""
+    refreshing = False
     if use_cache:
         cached = cache.get(BANKLIST_CACHE_KEY)
         if cached is not None:
             return cached
-    seller = config.seller()
-    body = _post(config.banklist_url(), be_build(seller=seller, private_key=config.private_key()))
+        refreshing = cache.add(BANKLIST_REFRESH_KEY, 1, ANSWER_SECONDS + 5)
+        if not refreshing:
+            last = cache.get(BANKLIST_LAST_KEY)
+            if last is not None:
+                return last
     try:
-        banks = bc_parse(body, certificates=config.certificates(), now=timezone.now(), seller_ex_id=seller.ex_id,
-                         names=_bank_names())
-    except MessageRefused as exc:
-        logger.warning("FPX bank list refused: %s", exc)
-        raise GatewayError("FPX bank list could not be verified") from exc
-    cache.set(BANKLIST_CACHE_KEY, banks, BANKLIST_CACHE_SECONDS)
-    return banks
+        seller = config.seller()
+        body = _post(config.banklist_url(), be_build(seller=seller, private_key=config.private_key()))
+        try:
+            banks = bc_parse(body, certificates=config.certificates(), now=timezone.now(),
+                             seller_ex_id=seller.ex_id, names=_bank_names())
+        except MessageRefused as exc:
+            logger.warning("FPX bank list refused: %s", exc)
+            raise GatewayError("FPX bank list could not be verified") from exc
+        cache.set(BANKLIST_CACHE_KEY, banks, BANKLIST_CACHE_SECONDS)
+        cache.set(BANKLIST_LAST_KEY, banks, BANKLIST_LAST_SECONDS)
+        return banks
+    finally:
+        if refreshing:
+            cache.delete(BANKLIST_REFRESH_KEY)
 
 
 def enquiry_send(fields: dict[str, str]) -> str:
