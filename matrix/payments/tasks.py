@@ -13,12 +13,16 @@ from matrix.payments.services.settle import payments_tell_pending
 
 logger = logging.getLogger(__name__)
 
+TELL_SWEEP_LIMIT = 500
+
 
 @shared_task(name="matrix.payments.tasks.payments_requery_pending")
 def payments_requery_pending() -> dict[str, int]:
     """Send AE for every pending payment whose enquiry is due (backoff) and settle it with the answer; a run
     never overlaps another (`busy`: 1) and stops after its time budget (`deferred`: left to the next run)."""
-    payments_tell_pending()  # settlements whose kick was lost (a web process gone before its task left)
+    # Settlements whose kick was lost (a web process gone before its task left); bounded, so a backlog after a
+    # broker outage does not hold up the enquiries (the rest go with the next runs and kicks).
+    payments_tell_pending(limit=TELL_SWEEP_LIMIT)
     return payments_requery_run()
 
 

@@ -85,3 +85,27 @@ def test_a_settlement_whose_kick_was_lost_is_told_by_the_periodic_sweep(fpx_key,
     tasks.payments_requery_pending()
     assert _messages() == [(Message.Channel.EMAIL, "payment_approved"), (Message.Channel.SMS, "payment_approved")]
     assert not Payment.objects.get(pk=payment.pk).tell_pending
+
+
+class WorkerKilled(BaseException):
+    """What a worker killed (or a connection lost) midway looks like to the code after it: nothing more runs."""
+
+
+def test_a_worker_killed_while_telling_leaves_the_mark_for_the_next_sweep(
+        fpx_key, broker, monkeypatch, django_capture_on_commit_callbacks):
+    payment = pending_payment_make()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _settle(payment, fpx_key).outcome == "paid"
+
+    def killed(**kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(services, "payment_settled_tell", killed)  # after the receipt email was written
+    with pytest.raises(WorkerKilled):
+        tasks.payments_settled_tell()
+    assert Payment.objects.get(pk=payment.pk).tell_pending  # the claim went with the worker
+    assert not Message.objects.exists()  # and so did the half-made messages
+    monkeypatch.undo()
+    monkeypatch.setattr(tasks.payments_settled_tell, "apply_async", lambda **options: None)
+    assert services.payments_tell_pending() == 1  # the periodic job's sweep tells it
+    assert _messages() == [(Message.Channel.EMAIL, "payment_approved"), (Message.Channel.SMS, "payment_approved")]

@@ -237,7 +237,11 @@ def _run_one(payment: Payment, counts: dict[str, int], lock: threading.Lock) -> 
     else:
         if result is None:  # no longer due: settled or asked about meanwhile
             return
-    status = Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+    try:
+        status = Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+    except Exception:  # noqa: BLE001 - the count only; the pool thread goes on with its other payments
+        logger.exception("status of %s after its re-query not read", payment.seller_ex_order_no)
+        status = None
     with lock:
         counts[outcome] += 1
         if status in (Status.PAID, Status.FAILED):

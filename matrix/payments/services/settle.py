@@ -134,12 +134,14 @@ def payment_settled_tell_now(*, payment_id: int, receipt: bool) -> bool:
     told = True
     if receipt:
         try:
-            receipt_email_send(payment_id=payment_id)
+            with transaction.atomic():  # a savepoint inside a claim's transaction: its failure undoes only itself
+                receipt_email_send(payment_id=payment_id)
         except Exception:
             told = False
             logger.exception("receipt email of payment %s not queued", payment_id)
     try:
-        payment_settled_tell(payment_id=payment_id)
+        with transaction.atomic():
+            payment_settled_tell(payment_id=payment_id)
     except Exception:
         told = False
         logger.exception("settlement SMS of payment %s not queued", payment_id)
@@ -165,9 +167,13 @@ def _tell_on_commit(payment: Payment, *, receipt: bool) -> None:
         transaction.on_commit(partial(payment_settled_tell_now, payment_id=payment.pk, receipt=receipt), robust=True)
 
 
+@transaction.atomic
 def payment_tell_claimed(*, payment_id: int) -> bool:
     """Tell the person of a settlement marked `tell_pending`, if this caller claims it (a conditional UPDATE: one
-    claimer wins); marked again when telling failed, for the next sweep. True when it was claimed."""
+    claimer wins; a second waits for the first's commit and then finds nothing to claim). The claim, the messages
+    and the mark set again when telling failed are one transaction: a worker killed midway (or a connection lost)
+    leaves the mark as it was, for the next sweep, and the messages are published only once it commits. True when
+    it was claimed."""
     if not Payment.objects.filter(pk=payment_id, tell_pending=True).update(tell_pending=False):
         return False
     status = Payment.objects.values_list("status", flat=True).get(pk=payment_id)
