@@ -133,3 +133,15 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"Reports summary as of {self.refreshed_at}"
+
+
+class SummaryStaleDay(models.Model):
+    """A past day whose figures changed after the summary counted it, outside what the next refresh recomputes
+    anyway: a late approval of an attempt already closed as Failed (its contribution is paid from FPX's approval
+    time, days back). The next refresh recomputes from the earliest marked day and removes the marks it read."""
+
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Reports summary: recompute {self.day}"

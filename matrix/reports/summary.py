@@ -6,9 +6,10 @@
 
 - every day from the previous run's `recompute_from` (the oldest payment that was still open, pending or needing
   attention, when that run read the data; else that run's own moment) to today, and at least the last
-  RECENT_DAYS days. A payment can only change while it is open, and its contribution is then paid at a moment
+  RECENT_DAYS days. A payment changes while it is open, and its contribution is then paid at a moment
   between the payment's creation and now; so a late payment, or one settled by staff days later, lands in a day
-  that the next run recomputes;
+  that the next run recomputes. The one change of a closed payment, FPX approving an attempt already closed as
+  Failed, marks its day (`summary_day_stale`, in the settlement's transaction) and the next run starts there;
 - every day since the first data on the first run, or with full=True (for what is rare and not tied to an open
   payment: a person's new state, a refund that unpays a period). A nightly full run is cheap insurance.
 
@@ -28,7 +29,7 @@ from matrix.contributions.models import Contribution
 from matrix.core.kltime import KL, kl, kl_start_of_day
 from matrix.payments.models import Payment
 from matrix.registrations.models import Registration
-from matrix.reports.models import DailyFigure, SummaryState
+from matrix.reports.models import DailyFigure, SummaryStaleDay, SummaryState
 
 RECENT_DAYS = 2  # today and yesterday at least: a row committed just after a run's read is in the next one's days
 COVERS_ENDING_DAYS = 30
@@ -47,11 +48,14 @@ def summary_refresh(*, now: datetime | None = None, full: bool = False) -> dict:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         state = SummaryState.objects.filter(pk=1).first()
-        # Read before the days: a payment still open now is recomputed next time, whatever it becomes meanwhile.
+        # Read before the days: a payment still open now is recomputed next time, whatever it becomes meanwhile;
+        # a day marked after this read keeps its mark for the next run (only the marks read here are removed).
         oldest_open = _oldest_open_payment()
+        stale = list(SummaryStaleDay.objects.values_list("pk", "day"))
         today = kl(now).date()
         first = _first_day(today) if full or state is None else min(
-            kl(state.recompute_from).date(), today - timedelta(days=RECENT_DAYS - 1))
+            kl(state.recompute_from).date(), today - timedelta(days=RECENT_DAYS - 1),
+            *(day for _pk, day in stale))
         rows = _day_rows(first, today) if first is not None else []
         DailyFigure.objects.filter(day__gte=first or today).delete()
         DailyFigure.objects.bulk_create(rows, batch_size=2000)
@@ -65,7 +69,14 @@ def summary_refresh(*, now: datetime | None = None, full: bool = False) -> dict:
             "covers_ending": _covers_ending(now), "first_periods": totals.get(Figure.FIRST_PERIODS, 0),
             "first_renewals": totals.get(Figure.FIRST_RENEWALS, 0),
         })
+        SummaryStaleDay.objects.filter(pk__in=[pk for pk, _day in stale]).delete()
     return {"from": first.isoformat() if first else None, "to": today.isoformat(), "rows": len(rows)}
+
+
+def summary_day_stale(moment: datetime) -> None:
+    """The figures of `moment`'s day (Kuala Lumpur) changed after the summary counted them: the next refresh
+    recomputes from that day. Called inside the transaction that changed them, so the mark commits with it."""
+    SummaryStaleDay.objects.create(day=kl(moment).date())
 
 
 def _oldest_open_payment() -> datetime | None:

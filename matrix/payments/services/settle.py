@@ -44,6 +44,7 @@ from matrix.payments.fpx.messages import AuthConfirmation, ac_from_fields, form_
 from matrix.payments.models import FpxMessage, Payment, Refund
 from matrix.payments.receipts import receipt_email_send
 from matrix.reference.models import Bank
+from matrix.reports.summary import summary_day_stale
 
 logger = logging.getLogger(__name__)
 
@@ -301,6 +302,8 @@ def _apply(payment: Payment, ac: AuthConfirmation, *, channel: str, now: datetim
         late = payment.status == Status.FAILED
         outcome = _approve(payment, ac, now=now)
         if late:
+            # A closed attempt changed: the staff reports' summary recomputes its day (its attempt and its payment).
+            summary_day_stale(payment.created_at)
             logger.error("FPX %s approves %s, which was closed as FAILED: %s", channel, payment.seller_ex_order_no,
                          outcome)
             return f"late approval of a failed attempt: {outcome}"
