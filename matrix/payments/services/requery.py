@@ -173,7 +173,7 @@ def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable
 
     Up to `concurrency` enquiries are in flight at once (a bounded pool of threads, each with its own database
     connection); each one is still claimed exactly once (`_claim`'s conditional UPDATE). Inside an open
-    transaction (whose rows other connections cannot see) the run asks one at a time."""
+    transaction (whose rows other connections cannot see), and on SQLite, the run asks one at a time."""
     budget = settings.FPX_REQUERY_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     counts = {"queried": 0, "settled": 0, "attention": 0, "errors": 0, "deferred": 0, "busy": 0}
     token = lease_acquire(name=REQUERY_LEASE, ttl_seconds=budget + 120)  # + one enquiry's worst case
@@ -184,7 +184,9 @@ def payments_requery_run(*, budget_seconds: float | None = None, clock: Callable
         started = clock()
         due = list(payments_requery_due(now=timezone.now())[:batch or BATCH])
         threads = min(concurrency or requery_concurrency(), len(due))
-        if threads <= 1 or connection.in_atomic_block:
+        # SQLite (the embedded default) writes one transaction at a time: a pool would only meet "database is
+        # locked"; inside an open transaction other connections could not see its rows.
+        if threads <= 1 or connection.in_atomic_block or connection.vendor == "sqlite":
             threads = 1
         _run_pool(due, counts, threads=threads, over=lambda: clock() - started >= budget)
     finally:
