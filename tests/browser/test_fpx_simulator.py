@@ -61,11 +61,14 @@ def test_cancel_returns_to_the_merchant_that_sent_the_ar(page, settings):
     ar = signed_ar()
     sign_in_at_the_bank(page, ar)
 
-    with page.expect_request(lambda r: r.method == "POST" and "/payments/fpx/indirect/" in r.url) as posted:
+    # Waits for the portal's answer, not only for the post: the test ends (and its database is flushed) only once
+    # the server has handled the AC.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/payments/fpx/indirect/" in r.url) as answer:
         page.get_by_role("button", name="Cancel", exact=True).click()
 
-    assert posted.value.url == page.base_url + "/payments/fpx/indirect/"
-    indirect = dict(parse_qsl(posted.value.post_data, keep_blank_values=True))
+    posted = answer.value.request
+    assert posted.url == page.base_url + "/payments/fpx/indirect/"
+    indirect = dict(parse_qsl(posted.post_data, keep_blank_values=True))
     assert simulator_signed(indirect, "AC")
     assert indirect["fpx_debitAuthCode"] == "BC"
 
