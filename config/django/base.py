@@ -110,8 +110,12 @@ AUTHENTICATION_BACKENDS = [
     "matrix.accounts.backends.LoginBudgetBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane) unless these ask for more (matrix/accounts/hashers.py).
+PASSWORD_ARGON2_MEMORY_KIB = env_int("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024)
+PASSWORD_ARGON2_TIME_COST = env_int("PASSWORD_ARGON2_TIME_COST", 2)
+PASSWORD_ARGON2_PARALLELISM = env_int("PASSWORD_ARGON2_PARALLELISM", 1)
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "matrix.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

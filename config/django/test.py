@@ -5,7 +5,10 @@ from config.django.base import BASE_DIR, REDIS_URL
 
 DEBUG = False
 CAPTCHA_TEST_MODE = True
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "matrix.accounts.hashers.OwaspArgon2PasswordHasher",
+]
 MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 EMAIL_BACKEND = "matrix.notifications.backends.OutboxEmailBackend"
 SMS_BACKEND = "outbox"
