@@ -3,10 +3,12 @@
 Each page's data comes from a fixed number of queries (select_related / prefetch_related), whatever the person
 holds: tests/backoffice/test_people.py counts them."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from matrix.backoffice.models import STAFF_ID_PREFIX, AuditEvent, StaffMember
 from matrix.contributions.models import Contribution
@@ -49,40 +51,85 @@ def _contributors() -> QuerySet:
     return get_user_model().objects.exclude(id_number__startswith=STAFF_ID_PREFIX).filter(~Exists(staff))
 
 
-def person_search(*, query: str) -> list:
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One contributor in the search's results: what the results table shows, nothing more (no password hash or
+    secret phrase leaves the database for a list)."""
+
+    pk: int
+    full_name: str
+    id_number: str
+    mobile: str
+    email: str
+    self_employed_code: str | None
+
+
+# The search's SQL, written once (issue 13: compiling the equivalent querysets took most of the page's time for a
+# one-row answer). `{where}` is one of the conditions below, each an indexed look-up on PostgreSQL
+# (tests/perf/test_backoffice_scale_pg.py reads the plans): `UPPER(column)` is the expression of the email indexes
+# (UPPER(email::text)) and of the name's trigram index; ESCAPE with a backslash makes it escape LIKE's wildcards
+# on SQLite too. Staff accounts are never listed (their identity number begins with STAFF_ID_PREFIX, and NOT EXISTS a
+# staff row, as `_contributors()`).
+SEARCH_SQL = """
+    SELECT u.id, u.full_name, u.id_number, u.mobile, u.email, p.self_employed_code
+    FROM accounts_user u LEFT JOIN registrations_selfemployedperson p ON p.user_id = u.id
+    WHERE u.id_number NOT LIKE %s ESCAPE '\\'
+      AND NOT EXISTS (SELECT 1 FROM backoffice_staffmember s WHERE s.user_id = u.id)
+      AND {where}
+    ORDER BY u.full_name, u.id
+    LIMIT %s"""
+BY_ID_NUMBER = "SELECT id FROM accounts_user WHERE id_number = %s"
+BY_EMAIL = ("SELECT id FROM accounts_user WHERE UPPER(email) = UPPER(%s) "
+            "UNION ALL SELECT user_id FROM registrations_selfemployedperson WHERE UPPER(email) = UPPER(%s)")
+BY_CODE = "SELECT user_id FROM registrations_selfemployedperson WHERE self_employed_code = %s"
+BY_RECEIPT = """SELECT pe.user_id FROM payments_payment pay
+    JOIN contributions_contribution c ON c.id = pay.contribution_id
+    JOIN registrations_registration r ON r.id = c.registration_id
+    JOIN registrations_selfemployedperson pe ON pe.id = r.person_id
+    WHERE pay.receipt_no = %s"""
+BY_NAME = "(UPPER(u.full_name) LIKE UPPER(%s) ESCAPE '\\' OR u.id_number = %s)"
+
+
+def _by_mobile(count: int) -> str:
+    marks = ", ".join(["%s"] * count)  # placeholders only: the values are parameters
+    return (f"SELECT id FROM accounts_user WHERE mobile IN ({marks}) "  # noqa: S608
+            f"UNION ALL SELECT user_id FROM registrations_selfemployedperson WHERE mobile IN ({marks})")
+
+
+def person_search(*, query: str) -> list[SearchHit]:
     """Contributors matching an IC number, Self-Employed Code, name, mobile, email or receipt number.
 
-    The query's shape picks the keys, so each one is an indexed look-up (tests/perf/test_backoffice_scale_pg.py
-    reads the plans): digits are an IC, and by their length a mobile or a receipt number (equalities); an
-    address with @ an email; one word of letters and digits an identity number or a Self-Employed Code; anything
-    else a part of the name (a trigram index on PostgreSQL, accounts migration 0005) or an identity number. At
-    most SEARCH_LIMIT people, by name."""
+    The query's shape picks the keys, so each one is an indexed look-up: digits are an IC, and by their length a
+    mobile or a receipt number (equalities); an address with @ an email; one word of letters and digits an
+    identity number or a Self-Employed Code; anything else a part of the name (a trigram index on PostgreSQL,
+    accounts migration 0005) or an identity number. At most SEARCH_LIMIT people, by name."""
     query = query.strip()
     compact = query.replace("-", "").replace(" ", "").upper()
     digits = compact.removeprefix("+")
-    users = get_user_model().objects.order_by().values("pk")
+    branches: list[tuple[str, list]] = []
     if "@" in query:
-        branches = [users.filter(email__iexact=query), users.filter(self_employed__email__iexact=query)]
+        branches = [(BY_EMAIL, [query, query])]
     elif digits.isdigit():
-        branches = [users.filter(id_number=digits)]
+        branches = [(BY_ID_NUMBER, [digits])]
         # 12 digits are a MyKad number, unless they begin 601 (a mobile written from its country code).
         if MOBILE_DIGITS[0] <= len(digits) <= MOBILE_DIGITS[1] and not (len(digits) == 12 and digits[:3] != "601"):
             mobiles = sorted({digits, "6" + digits if digits.startswith("0") else digits})
-            branches += [users.filter(mobile__in=mobiles), users.filter(self_employed__mobile__in=mobiles)]
+            branches.append((_by_mobile(len(mobiles)), mobiles * 2))
         if len(digits) == RECEIPT_DIGITS:
-            branches.append(Payment.objects.filter(receipt_no=digits).order_by().values(
-                "contribution__registration__person__user_id"))
+            branches.append((BY_RECEIPT, [digits]))
     elif " " not in query and compact.isalnum() and any(ch.isdigit() for ch in compact):
-        branches = [users.filter(id_number=compact), users.filter(self_employed__self_employed_code=compact)]
-    else:
+        branches = [(BY_ID_NUMBER, [compact]), (BY_CODE, [compact])]
+    if not branches:
         # One table, so PostgreSQL ORs the two indexes, or walks (full_name, id) for a common part of a name.
-        found = _contributors().filter(Q(full_name__icontains=query) | Q(id_number=compact))
-        return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
-    if len(branches) == 1 and digits.isdigit():  # an IC alone: the equality itself, no subquery
-        found = _contributors().filter(id_number=digits)
+        where, params = BY_NAME, [f"%{connection.ops.prep_for_like_query(query)}%", compact]
+    elif len(branches) == 1 and branches[0][0] == BY_ID_NUMBER:  # an IC alone: the equality itself, no subquery
+        where, params = "u.id_number = %s", branches[0][1]
     else:
-        found = _contributors().filter(pk__in=branches[0].union(*branches[1:], all=True))
-    return list(found.select_related("self_employed").order_by("full_name", "pk")[:SEARCH_LIMIT])
+        where = "u.id IN (" + " UNION ALL ".join(sql for sql, _params in branches) + ")"
+        params = [param for _sql, values in branches for param in values]
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_SQL.format(where=where), [f"{STAFF_ID_PREFIX}%", *params, SEARCH_LIMIT])
+        return [SearchHit(*row) for row in cursor.fetchall()]
 
 
 def person_detail(*, user_id: int) -> dict | None:

@@ -3,6 +3,7 @@ page or a document writes an audit row."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from matrix.backoffice import selectors
 from matrix.backoffice.audit import audit_record
@@ -20,7 +21,11 @@ def person_search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         results = selectors.person_search(query=query)
         audit_record(request=request, action="person.search", details={"query": query[:150], "hits": len(results)})
-    return render(request, "backoffice/person_search.html", {"form": form, "results": results})
+    # A person's address is this prefix and their id: one reversal for the page, not one per row.
+    detail_prefix = reverse("backoffice:person_detail", args=[0]).removesuffix("0/")
+    return render(request, "backoffice/person_search.html", {
+        "form": form, "query": request.GET.get("q", "") if form.is_bound else "", "results": results,
+        "detail_prefix": detail_prefix})
 
 
 @staff_required(Role.OFFICER)
