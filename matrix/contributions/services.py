@@ -18,7 +18,12 @@ from matrix.registrations.models import Registration
 
 
 class ContributionNotPayable(Exception):
-    """The contribution is already paid, was rejected or was cancelled: a payment must not change its cover."""
+    """The contribution is already paid, was rejected or was cancelled: a payment must not change its cover.
+    `state`: the state it was found in."""
+
+    def __init__(self, message: str = "", *, state: str = ""):
+        super().__init__(message)
+        self.state = state
 
 
 def contribution_create(*, registration: Registration, kind: str, plan: Plan, months: int,
@@ -37,33 +42,53 @@ def contribution_create(*, registration: Registration, kind: str, plan: Plan, mo
     )
 
 
-@transaction.atomic
-def contribution_mark_paid(*, contribution: Contribution, paid_at: datetime) -> Contribution:
+def contribution_mark_paid(*, contribution: Contribution, paid_at: datetime,
+                           registration_locked: bool = False) -> Contribution:
     """Fix the coverage period of a contribution whose payment FPX approved at `paid_at`.
 
-    Called by payments.services.payment_settle inside its transaction. The registration row is locked first,
-    so two renewals of one sector settled at the same moment still get consecutive periods.
-    A first registration is covered from the approval time; a renewal from the day after the sector's latest
-    paid cover ends, or from the approval time when that cover has lapsed (never retroactive).
-    """
-    Registration.objects.select_for_update().only("pk").get(pk=contribution.registration_id)
-    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
-    if contribution.state != Contribution.State.AWAITING_PAYMENT:
-        raise ContributionNotPayable(f"contribution {contribution.pk} is {contribution.state}")
+    Called by payments.services.payment_settle inside its transaction (outside one, it opens its own). The
+    registration row is locked first, so two renewals of one sector settled at the same moment still get
+    consecutive periods; `registration_locked`: the caller already holds that lock (payment_settle takes it in
+    the statement that locks the payment). A first registration is covered from the approval time; a renewal from
+    the day after the sector's latest paid cover ends, or from the approval time when that cover has lapsed (never
+    retroactive). ContributionNotPayable, with nothing written, when it is no longer awaiting payment.
 
+    Three statements at most (the lock, a renewal's latest paid end, one conditional UPDATE) and no savepoint: the
+    refusal is raised before anything is written, so the caller's transaction goes on (to owe the money back).
+    """
+    if transaction.get_connection().in_atomic_block:
+        return _contribution_mark_paid(contribution, paid_at=paid_at, registration_locked=registration_locked)
+    if registration_locked:
+        raise ValueError("registration_locked: the lock is only held inside the caller's transaction")
+    with transaction.atomic():
+        return _contribution_mark_paid(contribution, paid_at=paid_at, registration_locked=False)
+
+
+def _contribution_mark_paid(contribution: Contribution, *, paid_at: datetime,
+                            registration_locked: bool) -> Contribution:
+    # Only the contribution's fixed facts (kind, months, registration) are read from `contribution`, which may
+    # have been read before the lock; its state is checked by the UPDATE itself, under the row's lock.
+    if not registration_locked:
+        Registration.objects.select_for_update().only("pk").get(pk=contribution.registration_id)
     if contribution.kind == Contribution.Kind.REGISTRATION:
         period = coverage_period(start=paid_at, months=contribution.months)
     else:
+        # Read after the registration's lock was taken (a statement of its own, so its snapshot is newer than
+        # any renewal of this sector paid before): every payer of this sector holds that lock until it commits.
         latest_end = Contribution.objects.filter(
             registration_id=contribution.registration_id, state=Contribution.State.PAID
         ).aggregate(latest=Max("end_at"))["latest"]
         period = renewal_period(latest_end=latest_end, paid_at=paid_at, months=contribution.months)
 
+    marked = Contribution.objects.filter(pk=contribution.pk, state=Contribution.State.AWAITING_PAYMENT).update(
+        state=Contribution.State.PAID, start_at=period.start, end_at=period.end, paid_at=paid_at)
+    if not marked:
+        state = Contribution.objects.values_list("state", flat=True).get(pk=contribution.pk)
+        raise ContributionNotPayable(f"contribution {contribution.pk} is {state}", state=state)
     contribution.state = Contribution.State.PAID
     contribution.start_at = period.start
     contribution.end_at = period.end
     contribution.paid_at = paid_at
-    contribution.save(update_fields=["state", "start_at", "end_at", "paid_at"])
     return contribution
 
 

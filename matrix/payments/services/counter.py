@@ -54,7 +54,8 @@ def payment_counter_record(*, contribution_id: int, amount: Decimal, counter_met
         raise CounterRefused(_("The amount must equal the amount due (RM %(due)s).") % {"due": contribution.amount})
     if counter_method not in Payment.CounterMethod.values:
         raise CounterRefused(_("Choose cash, card or cheque."))
-    # Same lock order as contribution_mark_paid: the registration, then (inside the approval) the contribution.
+    # Same lock order as contribution_mark_paid: the registration, then (inside the approval) the contribution;
+    # the approval is told the registration is locked, so it does not lock it again.
     Registration.objects.select_for_update().only("pk").get(pk=contribution.registration_id)
     order_no = _order_no()
     payment = Payment(
@@ -63,5 +64,5 @@ def payment_counter_record(*, contribution_id: int, amount: Decimal, counter_met
         created_at=now, method=Payment.Method.COUNTER, counter_method=counter_method, branch=branch,
         counter_reference=reference[:60], recorded_by=recorded_by,
     )
-    outcome = payment_approve(payment, paid_at=now, now=now)
+    outcome = payment_approve(payment, paid_at=now, now=now, registration_locked=True)  # locked above
     return CounterRecorded(payment=payment, outcome=outcome)

@@ -228,25 +228,27 @@ def payments_tell_kick(*, payment_id: int) -> None:
         payment_tell_claimed(payment_id=payment_id)
 
 
-def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime) -> str:
+def _approve(payment: Payment, ac: AuthConfirmation, *, now: datetime, registration_locked: bool) -> str:
     """FPX approved `payment` (Pending, Needs attention, or Failed: a late approval): the approval path below, from
     FPX's approval time, with FPX's answer copied onto the payment."""
     paid_at = approval_time(fpx_txn_time=ac.fpx_txn_time, ordered_at=payment.created_at, now=now)
-    return payment_approve(payment, paid_at=paid_at, now=now, answer_fields=_record_answer(payment, ac))
+    return payment_approve(payment, paid_at=paid_at, now=now, answer_fields=_record_answer(payment, ac),
+                           registration_locked=registration_locked)
 
 
 def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answer_fields: list[str] = (),
-                    refund_reason: str | None = None) -> str:
+                    refund_reason: str | None = None, registration_locked: bool = False) -> str:
     """The one approval path (FPX's answers, staff settling a payment that needs attention, counter payments).
     Pay the contribution from `paid_at`, or, when it cannot take the money (or `refund_reason` says the money must
     go back), owe it back; draw the receipt number and queue the receipt email after commit. The caller holds the
-    payment's row lock (or is inserting it: a payment without a primary key is created here)."""
+    payment's row lock (or is inserting it: a payment without a primary key is created here), and, when
+    `registration_locked`, the lock of the contribution's registration (taken here otherwise)."""
     if refund_reason is None:
         try:
-            contribution_mark_paid(contribution=payment.contribution, paid_at=paid_at)
-        except ContributionNotPayable:
-            state = Contribution.objects.values_list("state", flat=True).get(pk=payment.contribution_id)
-            refund_reason = (Refund.Reason.ALREADY_PAID if state == Contribution.State.PAID
+            contribution_mark_paid(contribution=payment.contribution, paid_at=paid_at,
+                                   registration_locked=registration_locked)
+        except ContributionNotPayable as exc:
+            refund_reason = (Refund.Reason.ALREADY_PAID if exc.state == Contribution.State.PAID
                              else Refund.Reason.NOT_PAYABLE)
     payment.status = Status.PAID
     payment.refund_due = refund_reason is not None  # before the save: the one-paid constraint counts on it
@@ -294,13 +296,15 @@ def _hold(payment: Payment, ac: AuthConfirmation, *, order_live: bool) -> str:
     return f"pending: {ac.debit_auth_code} {ac.meaning}{note}"
 
 
-def _apply(payment: Payment, ac: AuthConfirmation, *, channel: str, now: datetime) -> str:
-    """Move the locked `payment` forward by one authentic AC about it; the log row's outcome."""
+def _apply(payment: Payment, ac: AuthConfirmation, *, channel: str, now: datetime,
+           registration_locked: bool = False) -> str:
+    """Move the locked `payment` forward by one authentic AC about it; the log row's outcome.
+    `registration_locked`: the contribution's registration is locked too (an approval's lock, see payment_settle)."""
     order_live = now - payment.created_at <= timedelta(seconds=settings.FPX_AR_VALIDITY_SECONDS)
     answer = status_for_code(ac.debit_auth_code, order_live=order_live)
     if answer == Status.PAID and payment.status != Status.PAID:
         late = payment.status == Status.FAILED
-        outcome = _approve(payment, ac, now=now)
+        outcome = _approve(payment, ac, now=now, registration_locked=registration_locked)
         if late:
             # A closed attempt changed: the staff reports' summary recomputes its day (its attempt and its payment).
             summary_day_stale(payment.created_at)
@@ -350,10 +354,16 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
         named = Payment.objects.filter(seller_ex_order_no=ex_order_no).first() if ex_order_no else None
         return refuse(str(exc), signature_valid=True, payment=named)
 
-    # 2. About one of our orders, as we sent it? Lock the attempt: one settlement at a time.
+    # 2. About one of our orders, as we sent it? Lock the attempt: one settlement at a time. An approval may pay
+    # the contribution, which needs its registration's lock (contribution_mark_paid: renewals of one sector are
+    # paid one after the other): taken in the same statement, after the payment's (the order every settlement has
+    # always locked them in). FOR NO KEY UPDATE, as Django takes one strength per statement; it excludes every
+    # other holder of that lock (FOR UPDATE or NO KEY UPDATE: payers, renewals, cancels, reviews) just the same.
+    approval = status_for_code(ac.debit_auth_code) == Status.PAID
+    locked = ("self", "contribution__registration") if approval else ("self",)
     payment = (
-        Payment.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("contribution", "bank")
+        Payment.objects.select_for_update(of=locked, no_key=True)
+        .select_related("contribution__registration" if approval else "contribution", "bank")
         .filter(seller_ex_order_no=ac.seller_ex_order_no)
         .first()
     )
@@ -368,7 +378,7 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
         return refuse(mismatch, signature_valid=True, payment=payment)
 
     # 3. Forward only (see the module docstring).
-    outcome = _apply(payment, ac, channel=channel, now=now)
+    outcome = _apply(payment, ac, channel=channel, now=now, registration_locked=approval)
     _log(payment=payment, channel=channel, raw_body=raw_body, ex_order_no=ex_order_no, signature_valid=True,
          outcome=outcome, remote_addr=remote_addr, now=now)
     return SettleResult(accepted=True, outcome=outcome, payment=payment)
