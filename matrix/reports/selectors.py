@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DateTimeField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
@@ -153,8 +154,25 @@ Figure = DailyFigure.Figure
 BREAKDOWNS = (Figure.SECTOR, Figure.STATE, Figure.PLAN, Figure.PAYMENT_STATUS, Figure.PAYMENT_BANK)
 
 
+# The summary's state is read by every view of the reports and changes only when a refresh commits (every few
+# minutes): it is kept in the shared cache, which the refresh clears (summary_state_forget). The timeout bounds how
+# long a change made some other way (by hand in the database) goes unseen.
+STATE_CACHE_KEY = "reports:summary-state"
+STATE_CACHE_SECONDS = 60
+_NEVER = "never-refreshed"  # a cached "no refresh yet", told from a cache miss (None)
+
+
 def summary_state() -> SummaryState | None:
-    return SummaryState.objects.filter(pk=1).first()
+    state = cache.get(STATE_CACHE_KEY)
+    if state is None:
+        state = SummaryState.objects.filter(pk=1).first() or _NEVER
+        cache.set(STATE_CACHE_KEY, state, STATE_CACHE_SECONDS)
+    return None if state == _NEVER else state
+
+
+def summary_state_forget() -> None:
+    """The summary was refreshed: the next read takes the new state from the database."""
+    cache.delete(STATE_CACHE_KEY)
 
 
 def _row(label, count, amount=None) -> dict:

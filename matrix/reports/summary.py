@@ -30,6 +30,7 @@ from matrix.core.kltime import KL, kl, kl_start_of_day
 from matrix.payments.models import Payment
 from matrix.registrations.models import Registration
 from matrix.reports.models import DailyFigure, SummaryStaleDay, SummaryState
+from matrix.reports.selectors import summary_state_forget
 
 RECENT_DAYS = 2  # today and yesterday at least: a row committed just after a run's read is in the next one's days
 COVERS_ENDING_DAYS = 30
@@ -70,6 +71,10 @@ def summary_refresh(*, now: datetime | None = None, full: bool = False) -> dict:
             "first_renewals": totals.get(Figure.FIRST_RENEWALS, 0),
         })
         SummaryStaleDay.objects.filter(pk__in=[pk for pk, _day in stale]).delete()
+        # The pages keep the state in the shared cache: forget it now (this process, and a test's transaction that
+        # never commits) and again at commit (a page that read the old row meanwhile may have kept it).
+        summary_state_forget()
+        transaction.on_commit(summary_state_forget)
     return {"from": first.isoformat() if first else None, "to": today.isoformat(), "rows": len(rows)}
 
 

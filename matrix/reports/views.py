@@ -94,16 +94,19 @@ def _figures(period: selectors.Period, state) -> dict[str, list[dict]]:
     return figures
 
 
-def _sections_html(request: HttpRequest, period: selectors.Period, state) -> str:
-    """The sections' HTML. Their figures change only when the summary is refreshed, so the HTML is kept in the
-    cache under the refresh's moment, the period, the language and the query of the export links."""
+def _page_html(request: HttpRequest, form: PeriodForm, period: selectors.Period, state) -> str:
+    """The page's content: the period's form, the figures of the moment and the sections. All of it follows from
+    the summary's refresh, the period, the language and the query (the form's values and errors, the export
+    links), so it is kept in the cache under them: a page view renders only the staff layout around it."""
     query = request.GET.urlencode()
-    key = _key("sections", state, period, query)
+    key = _key("page", state, period, query)
     html = cache.get(key)
     if html is None:
         figures = _figures(period, state)
-        html = render_to_string("reports/includes/sections.html", {
-            "sections": [_section(name, figures[name]) for name in selectors.REPORTS], "query": query})
+        html = render_to_string("reports/includes/page.html", {
+            "form": form, "period": period, "as_of": state.refreshed_at if state else None,
+            "sections": [_section(name, figures[name]) for name in selectors.REPORTS], "query": query,
+            **selectors.figures_of_the_moment(state)})
         cache.set(key, html, SECTIONS_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - rendered by our template above
 
@@ -118,12 +121,10 @@ def reports(request: HttpRequest) -> HttpResponse:
         # eager, as in development) it has run by the next line.
         reports_summary_refresh.delay()
         state = selectors.summary_state()
-    sections_html = _sections_html(request, period, state)
+    page_html = _page_html(request, form, period, state)
     audit_record(request=request, action="report.view",
                  details={"date_from": period.start.isoformat(), "date_to": period.end.isoformat()})
-    return render(request, "reports/reports.html", {
-        "form": form, "period": period, "sections_html": sections_html,
-        "as_of": state.refreshed_at if state else None, **selectors.figures_of_the_moment(state)})
+    return render(request, "reports/reports.html", {"page_html": page_html})
 
 
 @staff_required(Role.SUPERVISOR)
