@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import random
+import threading
 import time as time_module
 from collections import Counter, deque
 from collections.abc import Callable
@@ -55,6 +56,7 @@ from matrix.scale.people import SCALE_PASSWORD, scale_id_number  # noqa: F401 - 
 
 SCALE_SECRET_PHRASE = "Scale data phrase"
 CHUNK_PEOPLE = 2000
+BUILD_SESSIONS = 2  # index builds and ANALYZEs after the load run in this many sessions at once (2 cores)
 YEARS = 5
 PENDING_SHARE = 0.09
 FAILED_FIRST_SHARE = 0.10
@@ -73,6 +75,23 @@ def period_end(start: datetime, months: int) -> datetime:
     return _end_for(start.astimezone(KL).date(), months)
 
 
+# Random draws as one C call each (Random.randrange/randint/choice cost 3-5x more in Python): the same uniform
+# draws, another sequence than those functions would give for the same seed.
+def _below(rng: random.Random, n: int) -> int:
+    return int(rng.random() * n)
+
+
+def _pick(rng: random.Random, seq):
+    return seq[int(rng.random() * len(seq))]
+
+
+_HOUR, _HALF_HOUR, _FIVE_MINUTES, _THREE_MINUTES = (timedelta(hours=1), timedelta(minutes=30), timedelta(minutes=5),
+                                                      timedelta(minutes=3))
+_MINUTE, _HALF_MINUTE, _FORTY_SECONDS = timedelta(minutes=1), timedelta(seconds=30), timedelta(seconds=40)
+_FIVE_SECONDS, _TWO_SECONDS = timedelta(seconds=5), timedelta(seconds=2)
+_MINUTES = [timedelta(minutes=n) for n in range(61)]
+
+
 @dataclass
 class Reference:
     plans: dict[int, list[Plan]]
@@ -85,6 +104,10 @@ class Reference:
     statuses: list[SelfEmployedStatus]
     nationalities: list[Nationality]
     races: list[Race]
+    plan_numbers: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.plan_numbers = sorted(self.plans)
 
     @classmethod
     def load(cls) -> "Reference":
@@ -241,6 +264,7 @@ def _copy_rows(key: str, rows: list[tuple]) -> bytes:
 # -- secondary indexes ------------------------------------------------------------------------------------------
 
 DROPPED = "scale_dropped_index"
+ATTACH = ";\n"  # between a recorded unique constraint's CREATE UNIQUE INDEX and its ADD CONSTRAINT ... USING INDEX
 
 
 def _dropped_table(cursor) -> None:
@@ -253,6 +277,11 @@ def drop_secondary_indexes(cursor) -> list[str]:
     constraints). Each is recorded in `scale_dropped_index` first, with the statement that builds it again, so a
     later run can build it whatever happens to this one. Returns their names.
 
+    A unique constraint is recorded as its unique index's CREATE and an ALTER TABLE that makes the index the
+    constraint (the same constraint as before): ADD CONSTRAINT ... UNIQUE would hold an ACCESS EXCLUSIVE lock on
+    the table for the whole build, stopping the parallel session's builds on the same table; CREATE INDEX holds
+    a SHARE lock, which another CREATE INDEX shares, and the ALTER takes its lock only for a moment.
+
     Why the unique ones too: several are in random order (message references are UUIDs, FPX order numbers start
     with the order's time), so at a million people each row would update a random page of an index far larger
     than shared_buffers. Building them after the load still checks every row: a duplicate fails the build."""
@@ -260,6 +289,10 @@ def drop_secondary_indexes(cursor) -> list[str]:
     cursor.execute(
         """SELECT i.indexrelid::regclass::text, c.conname IS NOT NULL,
                   CASE WHEN c.conname IS NULL THEN pg_get_indexdef(i.indexrelid)
+                       WHEN NOT c.condeferrable THEN
+                            pg_get_indexdef(i.indexrelid) || %s || format(
+                                'ALTER TABLE %%s ADD CONSTRAINT %%I UNIQUE USING INDEX %%I', t.oid::regclass,
+                                c.conname, c.conname)
                        ELSE format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', t.oid::regclass, c.conname,
                                    pg_get_constraintdef(c.oid)) END,
                   CASE WHEN c.conname IS NULL THEN format('DROP INDEX IF EXISTS %%s', i.indexrelid::regclass)
@@ -270,7 +303,7 @@ def drop_secondary_indexes(cursor) -> list[str]:
               AND NOT i.indisprimary
               AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid
                                  AND (o.contype <> 'u' OR o.conrelid <> t.oid))""",
-        [[table for table, _ in TABLES.values()]],
+        [ATTACH, [table for table, _ in TABLES.values()]],
     )
     found = cursor.fetchall()
     for name, _constraint, definition, drop in found:
@@ -285,13 +318,76 @@ def _exists(cursor, name: str) -> bool:
     return cursor.fetchone()[0]
 
 
-def recreate_dropped_indexes(cursor) -> list[str]:
-    """Build every index recorded in `scale_dropped_index` (this run's, or a failed run's) and forget it."""
+def _build(cursor, name: str, definition: str) -> None:
+    """Build one recorded index (or constraint) unless a killed run built it already, then forget it."""
+    create, _, attach = definition.partition(ATTACH)
+    if not _exists(cursor, name):
+        cursor.execute(create)
+    if attach:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = %s::regclass)", [name])
+        if not cursor.fetchone()[0]:
+            cursor.execute(attach)
+    cursor.execute("DELETE FROM scale_dropped_index WHERE name = %s", [name])
+
+
+def in_sessions(connect: Callable, jobs: list[tuple[str, str]], sessions: int,
+                run: Callable[[object, str, str], None]) -> None:
+    """Run `run(cursor, name, statement)` for each job, longest first as given, in `sessions` connections of
+    their own (autocommit) at once; the first failure stops the others taking more and is raised."""
+    waiting = deque(jobs)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with connect() as conn:
+                conn.autocommit = True
+                cursor = conn.cursor()
+                # Sorts in memory (a million people's payment keys run to hundreds of MB), shared by a build's
+                # parallel workers.
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                while waiting and not failures:
+                    try:
+                        name, statement = waiting.popleft()
+                    except IndexError:
+                        return
+                    run(cursor, name, statement)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, name=f"seed-scale-build-{n}") for n in range(min(sessions, len(jobs)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _by_table_size(cursor, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The recorded indexes, those of the largest tables first (a longest-first order keeps both sessions busy
+    to the end)."""
+    cursor.execute(
+        """SELECT d.name, coalesce(pg_relation_size(
+                      (regexp_match(d.definition, ' ON (?:ONLY )?(\\S+) USING '))[1]::regclass), 0)
+             FROM scale_dropped_index d""")
+    sizes = dict(cursor.fetchall())
+    return sorted(found, key=lambda job: (-sizes.get(job[0], 0), job[0]))
+
+
+def recreate_dropped_indexes(cursor, *, connect: Callable | None = None, sessions: int = 1) -> list[str]:
+    """Build every index recorded in `scale_dropped_index` (this run's, or a failed run's) and forget it.
+
+    With `connect` (a new connection to the same database) and more than one session, and this connection in no
+    transaction, the builds run in that many sessions at once (each statement its own transaction, so a build
+    that fails leaves the others built and itself recorded); otherwise one after another on `cursor`."""
     _dropped_table(cursor)
     cursor.execute("SELECT name, definition FROM scale_dropped_index ORDER BY name")
     found = cursor.fetchall()
     if not found:
         return []
+    if connect is not None and sessions > 1 and not _in_transaction(cursor):
+        in_sessions(connect, _by_table_size(cursor, found), sessions, _build)
+        return [name for name, _ in found]
     # Inside a longer transaction (tests) the deferred foreign-key checks of the rows are still pending, and
     # PostgreSQL builds no index on a table with pending trigger events: run the checks now.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -299,12 +395,20 @@ def recreate_dropped_indexes(cursor) -> list[str]:
     # parallel workers.
     cursor.execute("SET maintenance_work_mem = '1GB'")
     for name, definition in found:
-        if not _exists(cursor, name):  # built already when a killed run stopped before forgetting it
-            cursor.execute(definition)
-        cursor.execute("DELETE FROM scale_dropped_index WHERE name = %s", [name])
+        _build(cursor, name, definition)
     cursor.execute("RESET maintenance_work_mem")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return [name for name, _ in found]
+
+
+def _execute(cursor, _name: str, statement: str) -> None:
+    cursor.execute(statement)
+
+
+def _in_transaction(cursor) -> bool:
+    from psycopg.pq import TransactionStatus
+
+    return cursor.connection.info.transaction_status != TransactionStatus.IDLE
 
 
 @dataclass
@@ -333,7 +437,7 @@ class Seeder:
         self.rows_written = 0
         self.dropped_indexes: list[str] = []
         self.recreated_indexes: list[str] = []
-        self.index_seconds = 0.0
+        self.load_seconds = self.index_seconds = self.analyze_seconds = 0.0
 
     # -- one person -------------------------------------------------------------------------------------------
 
@@ -341,16 +445,16 @@ class Seeder:
         ref, now = self.ref, self.now
         user_id = ids["user"].take()
         id_number = scale_id_number(index)
-        full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {index}"
+        full_name = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)} {index}"
         email = f"person{index}@scale.example"
         mobile = f"601{index % 100_000_000:08d}"
-        joined = _dt(now - timedelta(days=YEARS * 365 + 30 + rng.randrange(60)))
+        joined = _dt(now - timedelta(days=YEARS * 365 + 30 + _below(rng, 60)))
         self.rows["user"].append((
             user_id, self.password, _F, "MYKAD", id_number, full_name, email, mobile, SCALE_SECRET_PHRASE, _T,
             _F, joined, joined, joined, joined))
-        city = rng.choice(ref.cities)
-        branch = rng.choice(ref.branches_by_state.get(city.state_id) or ref.branches) if ref.branches else None
-        status, nationality, race = rng.choice(ref.statuses), rng.choice(ref.nationalities), rng.choice(ref.races)
+        city = _pick(rng, ref.cities)
+        branch = _pick(rng, ref.branches_by_state.get(city.state_id) or ref.branches) if ref.branches else None
+        status, nationality, race = _pick(rng, ref.statuses), _pick(rng, ref.nationalities), _pick(rng, ref.races)
         gender = "M" if int(id_number[-1]) % 2 else "F"
         code_id = ids["code"].take()
         self.rows["code"].append((code_id, joined))
@@ -377,18 +481,19 @@ class Seeder:
         self.made.counts["people"] += 1
 
     def _registration(self, person_id, user_id, email, sector, particulars, rng, ids) -> None:
-        ref, now = self.ref, self.now
-        count = rng.randint(3, 12)
+        ref, now, random = self.ref, self.now, rng.random
+        an_hour_ago = now - _HOUR
+        count = 3 + _below(rng, 10)
         max_months = max(1, min(12, 56 // count))
-        months = [rng.randint(1, max_months) for _ in range(count)]
-        lapses = [rng.random() < LAPSED_SHARE for _ in range(count)]
-        gaps = [rng.randint(1, 20) if lapse else 0 for lapse in lapses]
+        months = [1 + int(random() * max_months) for _ in range(count)]
+        lapses = [random() < LAPSED_SHARE for _ in range(count)]
+        gaps = [1 + int(random() * 20) if lapse else 0 for lapse in lapses]
         span = timedelta(days=sum(months) * 30.4 + sum(gaps))
         earliest = max(now - timedelta(days=YEARS * 365), datetime.combine(sector.effective_from, time(9), tzinfo=KL))
-        latest_first = now - span + timedelta(days=rng.randint(-300, 90))
+        latest_first = now - span + timedelta(days=_below(rng, 391) - 300)
         first_paid = max(earliest, min(latest_first, now - timedelta(days=1)))
-        first_paid = first_paid.replace(microsecond=0) + timedelta(seconds=rng.randrange(3600))
-        plan_number = rng.choice(sorted(ref.plans))
+        first_paid = first_paid.replace(microsecond=0) + timedelta(seconds=_below(rng, 3600))
+        plan_number = _pick(rng, ref.plan_numbers)
         registration_id = ids["registration"].take()
         pending_last = rng.random() < PENDING_SHARE
         periods = []  # (kind, paid_at, start, end, months)
@@ -397,11 +502,11 @@ class Seeder:
         for number in range(count):
             if number > 0:
                 if lapses[number]:
-                    paid_at = latest_end + timedelta(days=gaps[number], seconds=rng.randrange(1, 36000))
+                    paid_at = latest_end + timedelta(days=gaps[number], seconds=1 + int(random() * 35999))
                 else:
-                    paid_at = latest_end - timedelta(days=rng.randint(1, 20), seconds=rng.randrange(36000))
-                    paid_at = max(paid_at, periods[-1][1] + timedelta(minutes=5))
-            if paid_at >= now - timedelta(hours=1):
+                    paid_at = latest_end - timedelta(days=1 + int(random() * 20), seconds=int(random() * 36000))
+                    paid_at = max(paid_at, periods[-1][1] + _FIVE_MINUTES)
+            if paid_at >= an_hour_ago:
                 break
             start = paid_at if number == 0 else renewal_start(latest_end=latest_end, paid_at=paid_at)
             end = period_end(start, months[number])
@@ -409,11 +514,11 @@ class Seeder:
             latest_end = end
         if pending_last and periods:
             # A renewal asked for and sent to the bank in the last two days, still Pending.
-            asked = now - timedelta(minutes=rng.randint(70, 2 * 24 * 60))
-            periods.append(("RENEWAL", None, asked, None, rng.randint(1, max_months)))
+            asked = now - timedelta(minutes=70 + _below(rng, 2 * 24 * 60 - 69))
+            periods.append(("RENEWAL", None, asked, None, 1 + _below(rng, max_months)))
         self.rows["registration"].append((
-            registration_id, person_id, sector.pk, rng.choice(ref.classes[sector.pk]).pk, particulars, _T,
-            _dt(periods[0][1] - timedelta(minutes=30))))
+            registration_id, person_id, sector.pk, _pick(rng, ref.classes[sector.pk]).pk, particulars, _T,
+            _dt(periods[0][1] - _HALF_HOUR)))
         self.made.counts["registrations"] += 1
         for kind, paid_at, start, end, period_months in periods:
             self._contribution(registration_id, user_id, email, kind, paid_at, start, end, period_months,
@@ -422,7 +527,7 @@ class Seeder:
     def _contribution(self, registration_id, user_id, email, kind, paid_at, start, end, months, plan_number,
                       rng, ids) -> None:
         contribution_id = ids["contribution"].take()
-        asked = (paid_at - timedelta(minutes=rng.randint(2, 30))) if paid_at else start
+        asked = (paid_at - _MINUTES[2 + int(rng.random() * 29)]) if paid_at else start
         plan = (self.ref.plan_on(plan_number, asked.astimezone(KL).date())
                 or self.ref.plan_on(plan_number, kl(self.now).date()))
         amount = plan.monthly_contribution * months
@@ -430,15 +535,15 @@ class Seeder:
             self.rows["contribution"].append((
                 contribution_id, registration_id, kind, "AWAITING_PAYMENT", plan.pk, plan.monthly_contribution,
                 months, amount, _NULL, _NULL, _NULL, "", _dt(asked)))
-            self._payment(contribution_id, user_id, email, amount, asked + timedelta(minutes=1), None, rng, ids)
+            self._payment(contribution_id, user_id, email, amount, asked + _MINUTE, None, rng, ids)
             self.made.statuses["SUBMITTED"] += 1
         else:
             self.rows["contribution"].append((
                 contribution_id, registration_id, kind, "PAID", plan.pk, plan.monthly_contribution, months, amount,
                 _dt(start), _dt(end), _dt(paid_at), "", _dt(asked)))
             if rng.random() < FAILED_FIRST_SHARE:
-                self._payment(contribution_id, user_id, email, amount, asked + timedelta(seconds=30), "51", rng, ids)
-            self._payment(contribution_id, user_id, email, amount, paid_at - timedelta(seconds=40), paid_at, rng, ids)
+                self._payment(contribution_id, user_id, email, amount, asked + _HALF_MINUTE, "51", rng, ids)
+            self._payment(contribution_id, user_id, email, amount, paid_at - _FORTY_SECONDS, paid_at, rng, ids)
             self.made.statuses["PAID"] += 1
         self.made.counts["contributions"] += 1
 
@@ -448,10 +553,10 @@ class Seeder:
         stamp = _fpx_time(ordered)
         ex_order_no = f"{stamp}S{payment_id}"
         order_no = f"SKSPS{contribution_id}T{ex_order_no}"
-        bank = rng.choice(self.ref.banks)
+        bank = _pick(rng, self.ref.banks)
         paid = isinstance(outcome, datetime)
         status = "PAID" if paid else ("PENDING" if outcome is None else "FAILED")
-        settled = outcome + timedelta(seconds=2) if paid else (ordered + timedelta(minutes=3) if outcome else _NULL)
+        settled = outcome + _TWO_SECONDS if paid else (ordered + _THREE_MINUTES if outcome else _NULL)
         txn_id = f"{stamp[2:]}{payment_id % 10000:04d}" if outcome else ""
         receipt_no = _NULL
         ordered_text, outcome_text = _dt(ordered), _dt(outcome) if paid else _NULL
@@ -482,7 +587,7 @@ class Seeder:
             self.made.counts["receipts"] += 1
             self.rows["message"].append((
                 _uuid(rng), "EMAIL", email, user_id, "receipt", "ms", f"PERKESO Contribution Receipt {receipt_no}",
-                "", "SENT", 1, "", f"scale-{payment_id}", settled_text, _dt(settled + timedelta(seconds=5))))
+                "", "SENT", 1, "", f"scale-{payment_id}", settled_text, _dt(settled + _FIVE_SECONDS)))
             self.made.counts["messages"] += 1
 
     # -- writing ----------------------------------------------------------------------------------------------
@@ -523,6 +628,10 @@ class Seeder:
         people = self.people
         chunks = -(-people // CHUNK_PEOPLE)
         workers = workers or os.cpu_count() or 1
+
+        def connect():
+            return connection.get_new_connection(connection.get_connection_params())
+
         with connection.cursor() as django_cursor:
             cursor = django_cursor.cursor  # psycopg's own cursor, for COPY
             recreate_dropped_indexes(cursor)  # a failed run's, if any
@@ -536,6 +645,7 @@ class Seeder:
                 # per-row foreign-key triggers (most of COPY's cost) are skipped; CHECK and UNIQUE constraints
                 # still hold every row. Needs a superuser; tests run with the checks on.
                 cursor.execute("SET session_replication_role = replica")
+            began = time_module.monotonic()
             try:
                 if drop_indexes:
                     self.dropped_indexes = drop_secondary_indexes(cursor)
@@ -546,11 +656,19 @@ class Seeder:
                 if not _failed(cursor):
                     cursor.execute("SET session_replication_role = DEFAULT")
                     cursor.execute("SET synchronous_commit = DEFAULT")
+                    self.load_seconds = time_module.monotonic() - began
                     began = time_module.monotonic()
-                    self.recreated_indexes = recreate_dropped_indexes(cursor)
+                    self.recreated_indexes = recreate_dropped_indexes(
+                        cursor, connect=connect, sessions=BUILD_SESSIONS)
                     self.index_seconds = time_module.monotonic() - began
-            for key in TABLES:
-                cursor.execute(f"ANALYZE {TABLES[key][0]}")
+            began = time_module.monotonic()
+            analyze = [(table, f"ANALYZE {table}") for table, _ in TABLES.values()]
+            if _in_transaction(cursor):
+                for _table, statement in analyze:
+                    cursor.execute(statement)
+            else:  # both cores: the largest tables first
+                in_sessions(connect, analyze[::-1], BUILD_SESSIONS, _execute)
+            self.analyze_seconds = time_module.monotonic() - began
         return self.made
 
     def _load(self, cursor, start_index: int, chunks: int, workers: int, progress) -> None:

@@ -51,6 +51,8 @@ class Command(BaseCommand):
         if seeder.recreated_indexes:
             self.stdout.write(f"  {len(seeder.recreated_indexes)} secondary indexes dropped for the load and "
                               f"built after it in {seeder.index_seconds:,.1f} s.")
+        self.stdout.write(f"Loading {seeder.load_seconds:,.1f} s, index builds {seeder.index_seconds:,.1f} s, "
+                          f"ANALYZE {seeder.analyze_seconds:,.1f} s.")
         self.stdout.write(
             f"People {scale_id_number(start_index)} .. {scale_id_number(start_index + people - 1)} "
             f"sign in with password {SCALE_PASSWORD!r}."
