@@ -417,10 +417,8 @@ class Made:
     statuses: Counter = field(default_factory=Counter)
 
 
-def _fpx_time(moment: datetime) -> str:
-    """YYYYMMDDhhmmss in Kuala Lumpur time, cut from isoformat (C) rather than strftime (the generator's
-    datetimes are always aware)."""
-    text = _dt(moment.astimezone(KL))
+def _fpx_stamp(text: str) -> str:
+    """YYYYMMDDhhmmss of a Kuala Lumpur time's `_dt` text (cut from it rather than strftime'd)."""
     return text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
 
 
@@ -461,9 +459,9 @@ class Seeder:
         person_id = ids["person"].take()
         address = f"{1 + index % 200} Jalan Bench {index % 97}"
         self.rows["person"].append((
-            person_id, user_id, self_employed_code_format(code_id), status.pk, nationality.pk, race.pk, gender,
-            address, "", city.state_id, city.pk, city.postcode, "", mobile, email,
-            branch.pk if branch else _NULL, joined, joined))
+            person_id, user_id, self_employed_code_format(code_id), status.id, nationality.id, race.id, gender,
+            address, "", city.state_id, city.id, city.postcode, "", mobile, email,
+            branch.id if branch else _NULL, joined, joined))
         particulars = json.dumps({
             "new_ic": id_number, "id_type": "MYKAD", "full_name": full_name, "status": _choice(status),
             "nationality": _choice(nationality), "race": _choice(race),
@@ -517,7 +515,7 @@ class Seeder:
             asked = now - timedelta(minutes=70 + _below(rng, 2 * 24 * 60 - 69))
             periods.append(("RENEWAL", None, asked, None, 1 + _below(rng, max_months)))
         self.rows["registration"].append((
-            registration_id, person_id, sector.pk, _pick(rng, ref.classes[sector.pk]).pk, particulars, _T,
+            registration_id, person_id, sector.id, _pick(rng, ref.classes[sector.id]).id, particulars, _T,
             _dt(periods[0][1] - _HALF_HOUR)))
         self.made.counts["registrations"] += 1
         for kind, paid_at, start, end, period_months in periods:
@@ -533,13 +531,13 @@ class Seeder:
         amount = plan.monthly_contribution * months
         if paid_at is None:
             self.rows["contribution"].append((
-                contribution_id, registration_id, kind, "AWAITING_PAYMENT", plan.pk, plan.monthly_contribution,
+                contribution_id, registration_id, kind, "AWAITING_PAYMENT", plan.id, plan.monthly_contribution,
                 months, amount, _NULL, _NULL, _NULL, "", _dt(asked)))
             self._payment(contribution_id, user_id, email, amount, asked + _MINUTE, None, rng, ids)
             self.made.statuses["SUBMITTED"] += 1
         else:
             self.rows["contribution"].append((
-                contribution_id, registration_id, kind, "PAID", plan.pk, plan.monthly_contribution, months, amount,
+                contribution_id, registration_id, kind, "PAID", plan.id, plan.monthly_contribution, months, amount,
                 _dt(start), _dt(end), _dt(paid_at), "", _dt(asked)))
             if rng.random() < FAILED_FIRST_SHARE:
                 self._payment(contribution_id, user_id, email, amount, asked + _HALF_MINUTE, "51", rng, ids)
@@ -550,7 +548,10 @@ class Seeder:
     def _payment(self, contribution_id, user_id, email, amount, ordered: datetime, outcome, rng, ids) -> None:
         """`outcome`: the approval moment (Paid), a failure code, or None (Pending)."""
         payment_id = ids["payment"].take()
-        stamp = _fpx_time(ordered)
+        # The order's moment in Kuala Lumpur time once: its COPY text (the same instant) and the FPX stamp cut
+        # from it.
+        ordered_text = _dt(ordered.astimezone(KL))
+        stamp = _fpx_stamp(ordered_text)
         ex_order_no = f"{stamp}S{payment_id}"
         order_no = f"SKSPS{contribution_id}T{ex_order_no}"
         bank = _pick(rng, self.ref.banks)
@@ -559,14 +560,14 @@ class Seeder:
         settled = outcome + _TWO_SECONDS if paid else (ordered + _THREE_MINUTES if outcome else _NULL)
         txn_id = f"{stamp[2:]}{payment_id % 10000:04d}" if outcome else ""
         receipt_no = _NULL
-        ordered_text, outcome_text = _dt(ordered), _dt(outcome) if paid else _NULL
+        outcome_text = _dt(outcome) if paid else _NULL
         settled_text = _dt(settled) if outcome else _NULL
         if paid:
             receipt_id = ids["receipt"].take()
             self.rows["receipt"].append((receipt_id, outcome_text))
             receipt_no = receipt_no_format(year=outcome.astimezone(KL).year, number=receipt_id)
         self.rows["payment"].append((
-            payment_id, contribution_id, order_no, ex_order_no, stamp, amount, bank.pk, bank.code, status,
+            payment_id, contribution_id, order_no, ex_order_no, stamp, amount, bank.id, bank.code, status,
             "00" if paid else (outcome or ""), "00" if paid else "", txn_id, outcome_text,
             receipt_no, _F, ordered_text, outcome_text, settled_text, 0, "", "FPX", "", ""))
         self.rows["fpx"].append((
