@@ -432,6 +432,7 @@ class Seeder:
         self.made = Made()
         self.rows: dict[str, list[tuple]] = {}
         self.first_ids: dict[str, int] = {}
+        self.connection_params: dict = {}
         self.rows_written = 0
         self.dropped_indexes: list[str] = []
         self.recreated_indexes: list[str] = []
@@ -672,11 +673,32 @@ class Seeder:
             self.analyze_seconds = time_module.monotonic() - began
         return self.made
 
+    def write_chunk(self, number: int, start_index: int, size: int) -> tuple[int, None, Made, int]:
+        """Make chunk `number` and write it over this worker's own connection, in one transaction of its own."""
+        global _WORKER_CONNECTION
+        if _WORKER_CONNECTION is None:
+            import psycopg
+
+            _WORKER_CONNECTION = psycopg.connect(**self.connection_params, autocommit=True)
+            _WORKER_CONNECTION.execute("SET synchronous_commit = off")
+            if not self.check_foreign_keys:
+                _WORKER_CONNECTION.execute("SET session_replication_role = replica")
+        size, data, made, rows = self.make_chunk(number, start_index, size)
+        with _WORKER_CONNECTION.transaction():
+            self._flush(_WORKER_CONNECTION.cursor(), data)
+        return size, None, made, rows
+
     def _load(self, cursor, start_index: int, chunks: int, workers: int, progress) -> None:
-        """Workers build chunks in order (at most two per worker ahead of the writer, so memory stays bounded);
-        this process writes each in its own transaction."""
+        """Workers build chunks in order (at most two per worker ahead, so memory stays bounded), each in its
+        own transaction. Outside a transaction each worker writes its chunks over a connection of its own: the
+        COPYs run in as many PostgreSQL sessions as there are workers, next to the generators, and the text
+        never passes through this process. Inside a caller's transaction (tests) this process writes each chunk,
+        in a savepoint, on the caller's connection."""
         made = Made()
         self.rows_written = 0
+        direct = not _in_transaction(cursor)
+        if direct:
+            self.connection_params = connection.get_connection_params()
         global _SEEDER
         _SEEDER = self  # inherited by the forked workers
         try:
@@ -687,11 +709,13 @@ class Seeder:
                     while asked < chunks and len(waiting) < 2 * workers:
                         begin = asked * CHUNK_PEOPLE
                         size = min(CHUNK_PEOPLE, self.people - begin)
-                        waiting.append(pool.apply_async(_make_chunk, (asked, start_index + begin, size)))
+                        waiting.append(pool.apply_async(_write_chunk if direct else _make_chunk,
+                                                        (asked, start_index + begin, size)))
                         asked += 1
                     size, data, chunk_made, rows = waiting.popleft().get()
-                    with transaction.atomic():
-                        self._flush(cursor, data)
+                    if not direct:
+                        with transaction.atomic():
+                            self._flush(cursor, data)
                     made.counts.update(chunk_made.counts)
                     made.statuses.update(chunk_made.statuses)
                     self.rows_written += rows
@@ -703,10 +727,15 @@ class Seeder:
 
 
 _SEEDER: Seeder | None = None
+_WORKER_CONNECTION = None  # a worker process's own connection (opened on its first chunk, after the fork)
 
 
 def _make_chunk(number: int, start_index: int, size: int):
     return _SEEDER.make_chunk(number, start_index, size)
+
+
+def _write_chunk(number: int, start_index: int, size: int):
+    return _SEEDER.write_chunk(number, start_index, size)
 
 
 def _failed(cursor) -> bool:
