@@ -1,14 +1,16 @@
 """`seed_scale`: N people across states and sectors with five years of contributions, payments, FPX messages,
 receipts and messages, written with PostgreSQL COPY in chunks of people (one transaction per chunk).
 
-Speed (issue 13): a pool of processes (one per core) builds the chunks as COPY text while the main process only
-sends them; each chunk's primary keys come from its own slice of blocks reserved from the sequences at the start,
-so the workers need no database and the foreign keys line up. A large load first drops the tables' indexes
-other than the primary keys (plain, unique, and unique constraints), recording how to build each in
-`scale_dropped_index`, and builds them once after the load (CREATE INDEX over the loaded table is far cheaper
-than maintaining it row by row, above all the unique ones in random order), then ANALYZEs. The build of a
-unique index checks every row, so a duplicate still fails the run. Should the run fail or be killed midway, the
-next run (or `recreate_dropped_indexes`) builds whatever is still recorded there first.
+Speed (issue 13): a pool of processes (one per core) builds the chunks as COPY text and, outside a transaction,
+writes each over its own connection (the COPYs run in as many sessions as there are workers; inside a caller's
+transaction the main process writes them); each chunk's primary keys come from its own slice of blocks reserved
+from the sequences at the start, so the chunks need nothing from each other and the foreign keys line up. A
+large load first drops the tables' indexes other than the primary keys (plain, unique, and unique constraints),
+recording how to build each in `scale_dropped_index`, and builds them once after the load (CREATE INDEX over the
+loaded table is far cheaper than maintaining it row by row, above all the unique ones in random order), two
+sessions at once, largest tables first, then ANALYZEs the same way. The build of a unique index checks every
+row, so a duplicate still fails the run. Should the run fail or be killed midway, the next run (or
+`recreate_dropped_indexes`) builds whatever is still recorded there first.
 
 The rows obey every constraint of the models (the database checks them as they arrive) and the domain rules:
 periods from `matrix.core.coverage` (a registration's cover starts when the bank approved the payment; a renewal
