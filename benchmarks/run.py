@@ -399,7 +399,7 @@ def person_session(user) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "matrix.accounts.backends.LoginBudgetBackend"  # what a sign-in stores
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["last_activity"] = int(time.time())
     store.create()
@@ -429,7 +429,7 @@ def staff_session() -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "matrix.accounts.backends.LoginBudgetBackend"  # what a sign-in stores
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store["last_activity"] = int(time.time())

@@ -5,7 +5,13 @@ of every value the body is rendered from (its whole context, turned to text in t
 any row, status, label or template is a new key, so a kept body can never be stale; a body is rendered without
 the request (no context processors, no CSRF token), so it can hold nothing but that context; and the person's id
 in the key keeps one person's body from ever being served to another. When the cache is down the body is
-rendered as usual."""
+rendered as usual.
+
+A whole page is kept too (page_render): the layout around the body, rendered with the request, keyed by the body's
+key plus everything of the request the layout reads (the path, the Outbox link) and the code's digest; the CSRF
+token is kept as a placeholder that each answer fills with a token of this visitor's own secret. A request with
+flash messages waiting is rendered as usual (the messages are the request's own, and showing them uses them up).
+A page kept so costs the request one cache read instead of two template renders."""
 
 import dataclasses
 import hashlib
@@ -13,17 +19,25 @@ import importlib
 import inspect
 import json
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from uuid import UUID
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Model
+from django.http import HttpResponse
 from django.template.loader import get_template, render_to_string
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from matrix.core.localonly import request_is_local_or_staff
+from matrix.core.pagecache import csrf_token_new
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +96,19 @@ def _source(module: str) -> str:
         return importlib.import_module(module).__loader__.get_code(module).co_code.hex()
 
 
+def _translations() -> list[str]:
+    """The compiled translations' digest: a deploy that changes a translation (and nothing else) is a new key."""
+    parts = []
+    for folder in [*settings.LOCALE_PATHS, *(Path(app.path) / "locale" for app in apps.get_app_configs())]:
+        for mo in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")):
+            parts.append(hashlib.sha256(mo.read_bytes()).hexdigest())
+    return parts
+
+
 def _templates_digest(templates: tuple[str, ...]) -> str:
     digest = _TEMPLATE_DIGESTS.get(templates)
     if digest is None:
-        code = [_source(name) for name in FILTER_MODULES]
+        code = [_source(name) for name in FILTER_MODULES] + _translations()
         sources = "\0".join([*(get_template(name).template.source for name in templates), *code])
         digest = _TEMPLATE_DIGESTS[templates] = hashlib.sha256(sources.encode()).hexdigest()[:16]
     return digest
@@ -95,6 +118,35 @@ def body_key(*, user_id: int, templates: tuple[str, ...], context: dict) -> str:
     data = json.dumps(_plain(context), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(data.encode()).hexdigest()
     return f"page-body:{user_id}:{get_language() or ''}:{_templates_digest(templates)}:{digest}"
+
+
+_RAW_TYPES = frozenset({type(None), bool, int, float, str, Decimal, datetime, date, UUID})
+
+
+def _raw_checked(value) -> None:
+    """Refuse anything but what a database cursor answers (and lists and tuples of it): their repr is their value,
+    so two different contents never make one key."""
+    if type(value) in _RAW_TYPES:
+        return
+    if type(value) not in (list, tuple):
+        raise TypeError(f"cannot key a page on {type(value).__name__}")
+    for item in value:
+        if type(item) not in _RAW_TYPES:
+            _raw_checked(item)
+
+
+def rows_key(*, user_id: int, templates: tuple[str, ...], parts: tuple) -> str | None:
+    """A page's key made of raw database rows and other plain values (`parts`), without turning each to text
+    first as body_key does: the repr of what the cursor answered is hashed as it is. Everything the page shows
+    must follow from `parts`, the language and the templates (e.g. a status that time changes is in `parts`).
+    None (the page is not kept) when `parts` hold anything else."""
+    try:
+        _raw_checked(parts)
+    except TypeError:
+        logger.exception("Page not kept")
+        return None
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"page-rows:{user_id}:{get_language() or ''}:{_templates_digest(templates)}:{digest}"
 
 
 def body_render(*, user, template: str, includes: tuple[str, ...] = (), context: dict) -> str:
@@ -117,3 +169,56 @@ def body_render(*, user, template: str, includes: tuple[str, ...] = (), context:
         except Exception as exc:  # noqa: BLE001
             logger.warning("Page body cache unavailable: %s", exc)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine from escaped values
+
+
+# The CSRF token's place in a kept page: letters only, so escaping leaves it as it is and no token can contain it
+# by chance (tokens are 64 letters and digits, with digits at random places).
+TOKEN_PLACEHOLDER = "matrixkeptpagecsrftokenplaceholder"
+LAYOUT_TEMPLATES = ("base.html", "layouts/portal.html", "includes/header.html", "includes/sidebar.html",
+                    "includes/footer.html", "includes/messages.html", "includes/session_timeout.html",
+                    "includes/language_switch.html")
+
+
+def _messages_waiting(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0  # len() reads them without using them up
+
+
+def page_render(request, *, template: str, key: str | None, context: Callable[[], dict],
+                includes: tuple[str, ...] = ()) -> HttpResponse:
+    """`template` (a whole page, layout and all) for this request, from the cache when the same person's same
+    content (`key`: a body_key, or another key made of everything the page shows) was rendered before. `context`
+    makes the page's context, called only when it is rendered; `includes`: the page's own included templates.
+    Without a key (its content could not be keyed) the page is rendered and not kept."""
+    if key is None or _messages_waiting(request):
+        return HttpResponse(render_to_string(template, context(), request=request))
+    outbox_link = settings.OUTBOX_ENABLED and request_is_local_or_staff(request)  # as the footer decides it
+    page_key = (f"page:{key}:{_templates_digest((template, *includes, *LAYOUT_TEMPLATES))}:{int(outbox_link)}:"
+                f"{hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]}")
+    try:
+        html = cache.get(page_key)
+    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: render it
+        logger.warning("Page cache unavailable: %s", exc)
+        return HttpResponse(render_to_string(template, context(), request=request))
+    if html is None:
+        html = render_to_string(template, {**context(), "csrf_token": TOKEN_PLACEHOLDER}, request=request)
+        try:
+            cache.set(page_key, html, BODY_SECONDS)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Page cache unavailable: %s", exc)
+    return HttpResponse(html.replace(TOKEN_PLACEHOLDER, csrf_token_new(request)))
+
+
+def page_with_body(request, *, template: str, body_template: str, includes: tuple[str, ...] = (), context: dict,
+                   page_context: dict | None = None, page_includes: tuple[str, ...] = ()) -> HttpResponse:
+    """A page whose content is one body (body_render): the whole page kept under the body's content key."""
+    try:
+        key = body_key(user_id=request.user.pk, templates=(body_template, *includes), context=context)
+    except TypeError:  # a value the key cannot hold: shown all the same, never kept
+        logger.exception("Page %s not kept", template)
+        body = mark_safe(render_to_string(body_template, context))  # noqa: S308
+        return HttpResponse(render_to_string(template, {**(page_context or {}), "body": body}, request=request))
+    return page_render(request, template=template, key=key, includes=page_includes, context=lambda: {
+        **(page_context or {}),
+        "body": body_render(user=request.user, template=body_template, includes=includes, context=context),
+    })

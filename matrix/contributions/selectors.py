@@ -202,6 +202,7 @@ class _HistoryRows:
         self.offset = (max(page_number, 1) - 1) * per_page
         self.rows: list[dict] | None = None
         self.total: int | None = None
+        self.raw: dict[int, list[tuple]] = {}  # offset: the rows read there, as the database gave them
 
     def _read(self, offset: int, limit: int) -> list[dict]:
         params = {"paid": Contribution.State.PAID, "first": Contribution.Kind.REGISTRATION,
@@ -209,7 +210,8 @@ class _HistoryRows:
                   "user": self.user_id, "limit": limit, "offset": offset}
         with connection.cursor() as cursor:
             cursor.execute(_HISTORY_SQL, params)
-            rows = [dict(zip(_HISTORY_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+            self.raw[offset] = raw = cursor.fetchall()
+            rows = [dict(zip(_HISTORY_COLUMNS, row, strict=True)) for row in raw]
         for row in rows:
             for name in ("start_at", "end_at", "sector_latest_end"):
                 row[name] = db_datetime(row[name])
@@ -244,13 +246,34 @@ class _HistoryRows:
 def history_page(*, user, page_number, per_page: int, now: datetime | None = None):
     """One page of Contribution History: (the paginator's page, its HistoryLines). One query for a page in
     range (the rows, with the total as a window count)."""
-    now = now or timezone.now()
+    page = history_page_rows(user=user, page_number=page_number, per_page=per_page)
+    return page, history_lines(page.object_list, now=now or timezone.now())
+
+
+def history_page_rows(*, user, page_number, per_page: int):
+    """One page of Contribution History as the paginator's page of raw rows (dicts); `history_raw(page)` is what
+    the database answered, for a key of the page's content."""
     try:
         wanted = int(page_number)
     except (TypeError, ValueError):
         wanted = 1
-    page = Paginator(_HistoryRows(user_id=user.pk, page_number=wanted, per_page=per_page), per_page).get_page(
+    return Paginator(_HistoryRows(user_id=user.pk, page_number=wanted, per_page=per_page), per_page).get_page(
         page_number)
+
+
+def history_raw(page) -> list[tuple]:
+    """The page's rows as the database gave them (before any conversion)."""
+    return page.paginator.object_list.raw.get(page.start_index() - 1 if page.object_list else 0, [])
+
+
+def history_statuses(rows: list[dict], *, now: datetime) -> list[str]:
+    """Each row's Contribution Status at `now` (the one part of a row that time changes)."""
+    return [contribution_status(state=row["state"], kind=row["kind"], end_at=row["end_at"],
+                                sector_end=row["sector_latest_end"], moment=now) for row in rows]
+
+
+def history_lines(rows: list[dict], *, now: datetime) -> list[HistoryLine]:
+    """The rows as the page shows them."""
     malay = (get_language() or "en").startswith("ms")
     payment_labels = {
         Payment.Status.PAID: ("PAID", str(Payment.Status.PAID.label)),
@@ -263,9 +286,7 @@ def history_page(*, user, page_number, per_page: int, now: datetime | None = Non
     receipt_url = url_maker("payments:receipt")
     renew_url = url_maker("contributions:renew_sector")
     lines = []
-    for row in page.object_list:
-        status = contribution_status(state=row["state"], kind=row["kind"], end_at=row["end_at"],
-                                     sector_end=row["sector_latest_end"], moment=now)
+    for row, status in zip(rows, history_statuses(rows, now=now), strict=True):
         shown = row["shown_payment_status"]
         payment_status, payment_label = (payment_labels.get(shown, failed) if shown else ("", "-"))
         renew_now = row["first_paid"] and not row["unpaid_renewal"] and row["newest_paid_id"] == row["pk"]
@@ -280,7 +301,7 @@ def history_page(*, user, page_number, per_page: int, now: datetime | None = Non
             receipt_url=receipt_url(row["shown_payment_id"]) if payment_status == "PAID" else "",
             renew_url=renew_url(row["registration_id"]) if renew_now else "",
         ))
-    return page, lines
+    return lines
 
 
 def contribution_for_view(*, user, pk: int) -> Contribution:

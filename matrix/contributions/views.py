@@ -3,20 +3,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matrix.contributions.bodies import body_render
+from matrix.contributions.bodies import page_render, page_with_body, rows_key
 from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
     contribution_for_view,
     contribution_page,
-    history_page,
+    history_lines,
+    history_page_rows,
+    history_raw,
+    history_statuses,
     payment_shown,
     registration_of,
     renewal_choices,
@@ -49,14 +54,23 @@ HISTORY_PAGE_SIZE = 20
 @require_GET
 def history(request):
     """The seed's Contribution History table with its two status legends, newest first, paginated."""
-    page, rows = history_page(user=request.user, page_number=request.GET.get("page"), per_page=HISTORY_PAGE_SIZE)
-    pager = {"number": page.number, "num_pages": page.paginator.num_pages,
-             "previous": page.previous_page_number() if page.has_previous() else None,
-             "next": page.next_page_number() if page.has_next() else None}
-    body = body_render(user=request.user, template="contributions/_history_body.html",
-                       includes=("contributions/_legends.html",),
-                       context={"rows": rows, "labels": _history_labels(), "pager": pager})
-    return render(request, "contributions/history.html", {"body": body})
+    page = history_page_rows(user=request.user, page_number=request.GET.get("page"), per_page=HISTORY_PAGE_SIZE)
+    now = timezone.now()
+    statuses = history_statuses(page.object_list, now=now)
+    body = ("contributions/_history_body.html", "contributions/_legends.html")
+    # The kept page's key: the rows as the database answered them and what the moment makes of them (statuses).
+    key = rows_key(user_id=request.user.pk, templates=body,
+                   parts=(page.number, history_raw(page), [str(status) for status in statuses]))
+
+    def context() -> dict:
+        pager = {"number": page.number, "num_pages": page.paginator.num_pages,
+                 "previous": page.previous_page_number() if page.has_previous() else None,
+                 "next": page.next_page_number() if page.has_next() else None}
+        rows = history_lines(page.object_list, now=now)
+        return {"body": mark_safe(render_to_string(body[0], {  # noqa: S308 - the template engine's output
+            "rows": rows, "labels": _history_labels(), "pager": pager}))}
+
+    return page_render(request, template="contributions/history.html", key=key, context=context)
 
 
 def _history_labels() -> dict[str, str]:
@@ -80,8 +94,9 @@ def detail(request, pk: int):
     can_pay = contribution.state == Contribution.State.AWAITING_PAYMENT and not any(
         payment.status == Payment.Status.PENDING for payment in payments
     )
-    body = body_render(user=request.user, template="contributions/_detail_body.html",
-                       includes=("contributions/_payment_status.html",), context={
+    return page_with_body(request, template="contributions/detail.html",
+                          body_template="contributions/_detail_body.html",
+                          includes=("contributions/_payment_status.html",), context={
         "contribution": contribution,
         "registration": page.registration,
         "person": page.person,
@@ -94,7 +109,6 @@ def detail(request, pk: int):
         "can_cancel": contribution.state == Contribution.State.AWAITING_PAYMENT,
         "pay_url": pay_now_url(contribution.pk) if can_pay else "",
     })
-    return render(request, "contributions/detail.html", {"body": body})
 
 
 def _cancel_refusal(contribution: Contribution, payments: list[Payment]):

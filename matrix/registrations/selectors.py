@@ -92,17 +92,22 @@ ORDER BY se.sort_order, se.name_en
 """
 
 
-def sector_covers(*, user, now: datetime | None = None) -> list[SectorCover]:
+def sector_cover_rows(*, user) -> list[tuple]:
+    """The raw rows sector_covers is made of (a page keeps its rendering under them: matrix.contributions.bodies)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COVERS_SQL, {"first": Contribution.Kind.REGISTRATION, "paid": Contribution.State.PAID,
+                                     "awaiting": Contribution.State.AWAITING_PAYMENT, "user": user.pk})
+        return cursor.fetchall()
+
+
+def sector_covers(*, user, now: datetime | None = None, rows: list[tuple] | None = None) -> list[SectorCover]:
     """Each registered sector's cover: until when, days left, and what to do next. One raw query (each
     registration's first period, unpaid contribution and paid end are correlated subqueries on the
     contributions' indexes). Cancelled registrations are left out (the Contribution History keeps them). Cover
     runs while now < end + 1 s (matrix.core.coverage), as on the Contribution History."""
     now = now or timezone.now()
     today = kl(now).date()
-    with connection.cursor() as cursor:
-        cursor.execute(_COVERS_SQL, {"first": Contribution.Kind.REGISTRATION, "paid": Contribution.State.PAID,
-                                     "awaiting": Contribution.State.AWAITING_PAYMENT, "user": user.pk})
-        rows = cursor.fetchall()
+    rows = sector_cover_rows(user=user) if rows is None else rows
     covers = []
     for registration_id, sector_id, code, name_en, name_ms, first_id, first_state, unpaid_id, covered_until in rows:
         covered_until = db_datetime(covered_until)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from matrix.contributions.bodies import body_key, page_render
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_now
 from matrix.reference.models import Sector
@@ -24,7 +25,13 @@ from matrix.registrations.forms import (
     registration_initial,
 )
 from matrix.registrations.models import Registration
-from matrix.registrations.selectors import document_for_download, person_of, sector_covers, sector_options
+from matrix.registrations.selectors import (
+    document_for_download,
+    person_of,
+    sector_cover_rows,
+    sector_covers,
+    sector_options,
+)
 from matrix.registrations.services import (
     DocumentUpload,
     PersonDetails,
@@ -62,13 +69,20 @@ def _open_sector(code: str) -> Sector:
 @login_required
 @require_GET
 def home(request):
-    return render(request, "registrations/home.html")
+    key = body_key(user_id=request.user.pk, templates=("registrations/home.html",), context={})
+    return page_render(request, template="registrations/home.html", key=key, context=dict)
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    return render(request, "registrations/dashboard.html", {"covers": sector_covers(user=request.user)})
+    rows = sector_cover_rows(user=request.user)
+    covers = sector_covers(user=request.user, rows=rows)
+    # Keyed by the rows and what the moment makes of them (each cover's state and days left), not by the covers:
+    # their unsaved model instances carry defaults of their own (a creation time) that no page shows.
+    key = body_key(user_id=request.user.pk, templates=("registrations/dashboard.html",),
+                   context={"rows": rows, "now": [(cover.state, cover.days_left) for cover in covers]})
+    return page_render(request, template="registrations/dashboard.html", key=key, context=lambda: {"covers": covers})
 
 
 @login_required
