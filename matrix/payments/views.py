@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from matrix.contributions.bodies import body_render
+from matrix.contributions.bodies import page_with_body
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import renewal_facts
 from matrix.core.client_ip import client_ip
@@ -207,10 +207,10 @@ def detail(request, payment_id: int):
     }
     if context["can_continue"]:  # its form carries the session's CSRF token: rendered for this request only
         body = mark_safe(render_to_string(DETAIL_BODY, context, request=request))  # noqa: S308
-    else:
-        body = body_render(user=request.user, template=DETAIL_BODY, includes=("includes/steps.html",),
-                           context=context)
-    return render(request, "payments/detail.html", {"body": body, "back_url": context["back_url"]})
+        return render(request, "payments/detail.html", {"body": body, "back_url": context["back_url"]})
+    return page_with_body(request, template="payments/detail.html", body_template=DETAIL_BODY,
+                          includes=("includes/steps.html",), context=context,
+                          page_context={"back_url": context["back_url"]}, page_includes=("payments/_breadcrumbs.html",))
 
 
 DETAIL_BODY = "payments/_detail_body.html"
