@@ -25,7 +25,7 @@ from tests.payments.helpers import pending_payment_make
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Kind, State = Contribution.Kind, Contribution.State
-LOCKS = re.compile(r"FOR (?:NO KEY )?UPDATE(?: OF (.*))?$")
+LOCKS = re.compile(r"FOR (?:NO KEY )?UPDATE(?: OF \w+)?")
 
 
 def _renewal_pending():
@@ -50,9 +50,10 @@ def _post(raw: str) -> tuple[list[str], bytes]:
     return statements[:statements.index("COMMIT") + 1], response.content
 
 
-def _locks(statements: list[str]) -> list[str]:
-    """What each locking statement locks (its FOR ... OF list)."""
-    return [match.group(1) or "" for sql in statements if (match := LOCKS.search(sql))]
+def _locks(statements: list[str]) -> list[tuple[str, list[str]]]:
+    """Each locking statement: its tables, and its locking clauses."""
+    return [(" ".join(sorted(set(re.findall(r'"(\w+_\w+)"', sql[sql.index(" FROM ")::])))), LOCKS.findall(sql))
+            for sql in statements if LOCKS.search(sql)]
 
 
 def test_a_direct_ac_paying_a_renewal_takes_eight_statements_at_most(fpx_key):
@@ -63,8 +64,11 @@ def test_a_direct_ac_paying_a_renewal_takes_eight_statements_at_most(fpx_key):
     assert payment.status == Payment.Status.PAID and payment.receipt_no
     assert len(statements) <= 8, "\n".join(statements)
     assert not [sql for sql in statements if "SAVEPOINT" in sql], "\n".join(statements)
-    # The registration (the sector's lock: renewals paid one after the other) is still locked, with the payment.
-    assert _locks(statements) == ['"payments_payment", "registrations_registration"'], "\n".join(statements)
+    # The registration (the sector's lock: renewals paid one after the other) is still locked FOR UPDATE, in the
+    # statement that locks the payment (FOR NO KEY UPDATE: logging a message against it never waits), after it.
+    assert _locks(statements) == [
+        ("contributions_contribution payments_payment reference_bank registrations_registration",
+         ["FOR NO KEY UPDATE OF p", "FOR UPDATE OF r"])], "\n".join(statements)
     renewal = payment.contribution
     renewal.refresh_from_db()
     first = Contribution.objects.get(registration_id=renewal.registration_id, kind=Kind.REGISTRATION)
@@ -88,7 +92,8 @@ def test_a_duplicate_approval_and_a_refusal_write_only_the_log_and_the_payment(f
     refusal, answer = _post(body(ac_fields(failed, key=fpx_key, code="51")))
     assert answer == b"OK" and Payment.objects.get(pk=failed.pk).status == Payment.Status.FAILED
     assert len(refusal) <= 5, "\n".join(refusal)
-    assert _locks(refusal) == ['"payments_payment"'], "\n".join(refusal)  # no registration lock: nothing is paid
+    assert _locks(refusal) == [  # no registration lock: nothing is paid
+        ("contributions_contribution payments_payment reference_bank", ["FOR NO KEY UPDATE OF p"])], refusal
     assert FpxMessage.objects.filter(channel=FpxMessage.Channel.AC_DIRECT).count() == 3
 
 
@@ -112,3 +117,29 @@ def test_a_contribution_no_longer_payable_is_refused_and_the_transaction_goes_on
         assert refused.value.state == State.CANCELLED
         assert Contribution.objects.filter(pk=contribution.pk).exists()  # no aborted transaction, no savepoint
     assert Contribution.objects.get(pk=contribution.pk).state == State.CANCELLED
+
+
+@pytest.mark.parametrize("with_bank", [True, False])
+def test_the_locked_payment_is_loaded_as_the_orm_loads_it(with_bank):
+    """settle._payment_locked writes its statement by hand on PostgreSQL: every field of the payment, its
+    contribution and its bank comes back as the ORM gives it (no field needing a converter slipped in)."""
+    from matrix.payments.services.settle import _payment_locked
+
+    payment = pending_payment_make()
+    if not with_bank:
+        Payment.objects.filter(pk=payment.pk).update(bank=None)
+    expected = Payment.objects.select_related("contribution", "bank").get(pk=payment.pk)
+    with transaction.atomic():
+        for registration in (True, False):
+            locked = _payment_locked(payment.seller_ex_order_no, registration=registration)
+            for model, got, want in ((Payment, locked, expected),
+                                     (Contribution, locked.contribution, expected.contribution),
+                                     (type(expected.bank), locked.bank, expected.bank)):
+                if want is None:
+                    assert got is None
+                    continue
+                for field in model._meta.concrete_fields:
+                    value, wanted = getattr(got, field.attname), getattr(want, field.attname)
+                    assert (value, type(value)) == (wanted, type(wanted)), field
+                assert not got._state.adding and got._state.db == "default"
+        assert _payment_locked("NOSUCHORDER", registration=True) is None
