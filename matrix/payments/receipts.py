@@ -4,6 +4,9 @@ details page and attached to the "payment approved" email (in the person's langu
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.core.cache import cache
@@ -37,43 +40,92 @@ def ic_masked(id_number: str) -> str:
     return "*" * (len(number) - 4) + number[-4:]
 
 
-def _rows(payment: Payment) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """Everything a receipt shows, flat: made from a loaded Payment (receipt_facts) or read by one statement
+    (payments.selectors.receipt_facts_for_download), the same facts either way, so the same kept PDF."""
+
+    payment_id: int
+    status: str
+    receipt_no: str | None
+    refund_due: bool
+    refund_reason: str | None  # the Refund row's reason, when there is one
+    amount: Decimal
+    fpx_txn_id: str
+    bank_name: str | None
+    buyer_bank_id: str
+    paid_at: datetime | None
+    settled_at: datetime | None
+    method: str
+    branch_name: str | None
+    counter_method: str
+    counter_reference: str
+    start_at: datetime | None
+    end_at: datetime | None
+    months: int
+    monthly_contribution: Decimal
+    self_employed_code: str | None
+    full_name: str
+    id_number: str
+    sector_name_en: str
+    sector_name_ms: str
+
+
+def receipt_facts(payment: Payment) -> ReceiptFacts:
     contribution = payment.contribution
     registration = contribution.registration
     person = registration.person
-    sector = registration.sector
-    plan_annual = contribution.monthly_contribution * 12
+    refund_reason = None
+    if payment.refund_due:
+        refund = Refund.objects.filter(payment_id=payment.pk).only("reason").first()
+        refund_reason = refund.reason if refund is not None else None
+    return ReceiptFacts(
+        payment_id=payment.pk, status=payment.status, receipt_no=payment.receipt_no, refund_due=payment.refund_due,
+        refund_reason=refund_reason, amount=payment.amount, fpx_txn_id=payment.fpx_txn_id,
+        bank_name=payment.bank.name if payment.bank_id else None, buyer_bank_id=payment.buyer_bank_id,
+        paid_at=payment.paid_at, settled_at=payment.settled_at, method=payment.method,
+        branch_name=payment.branch.name if payment.branch_id else None, counter_method=payment.counter_method,
+        counter_reference=payment.counter_reference, start_at=contribution.start_at, end_at=contribution.end_at,
+        months=contribution.months, monthly_contribution=contribution.monthly_contribution,
+        self_employed_code=person.self_employed_code, full_name=person.user.full_name,
+        id_number=person.user.id_number, sector_name_en=registration.sector.name_en,
+        sector_name_ms=registration.sector.name_ms,
+    )
+
+
+def _method_label(facts: ReceiptFacts) -> str:
+    """Payment.method_label, from the facts."""
+    if facts.method == Payment.Method.COUNTER:
+        return f"Counter - {facts.branch_name if facts.branch_name is not None else '-'}"
+    return PAYMENT_METHOD
+
+
+def _rows(facts: ReceiptFacts) -> list[tuple[str, str]]:
+    plan_annual = facts.monthly_contribution * 12
     period = ""
-    if contribution.start_at and contribution.end_at and not payment.refund_due:
-        period = f"{kl_format(contribution.start_at)} - {kl_format(contribution.end_at)}"
+    if facts.start_at and facts.end_at and not facts.refund_due:
+        period = f"{kl_format(facts.start_at)} - {kl_format(facts.end_at)}"
     rows = [
-        ("No. Resit / Receipt No.", payment.receipt_no or ""),
-        ("Kod Pekerja Sendiri / Self-Employed Code", person.self_employed_code or "-"),
-        ("Nama / Name", person.user.full_name),
-        ("No. Kad Pengenalan / IC No.", ic_masked(person.user.id_number)),
-        ("Sektor / Sector", f"{sector.name_en} / {sector.name_ms}"),
+        ("No. Resit / Receipt No.", facts.receipt_no or ""),
+        ("Kod Pekerja Sendiri / Self-Employed Code", facts.self_employed_code or "-"),
+        ("Nama / Name", facts.full_name),
+        ("No. Kad Pengenalan / IC No.", ic_masked(facts.id_number)),
+        ("Sektor / Sector", f"{facts.sector_name_en} / {facts.sector_name_ms}"),
         ("Pelan Caruman / Contribution Plan", money_format(plan_annual)),
-        ("Bilangan Bulan Caruman / Number of Contribution Months", f"{contribution.months} Bulan / Month(s)"),
-        ("Amaun Caruman / Contribution Amount", money_format(payment.amount)),
+        ("Bilangan Bulan Caruman / Number of Contribution Months", f"{facts.months} Bulan / Month(s)"),
+        ("Amaun Caruman / Contribution Amount", money_format(facts.amount)),
         ("Tempoh Perlindungan / Coverage Period", period or "-"),
-        ("ID Transaksi FPX / FPX Transaction ID", payment.fpx_txn_id or "-"),
-        ("Bank", payment.bank.name if payment.bank else (payment.buyer_bank_id or "-")),
-        ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(payment.paid_at or payment.settled_at)),
-        ("Kaedah Bayaran / Payment Method", payment.method_label),
+        ("ID Transaksi FPX / FPX Transaction ID", facts.fpx_txn_id or "-"),
+        ("Bank", facts.bank_name if facts.bank_name is not None else (facts.buyer_bank_id or "-")),
+        ("Tarikh & Masa Bayaran / Payment Date Time", kl_format(facts.paid_at or facts.settled_at)),
+        ("Kaedah Bayaran / Payment Method", _method_label(facts)),
     ]
-    if payment.method == Payment.Method.COUNTER:
+    if facts.method == Payment.Method.COUNTER:
         rows += [
-            ("Cara Bayaran di Kaunter / Paid At The Counter By", COUNTER_METHOD_LABEL.get(payment.counter_method, "-")),
-            ("Rujukan / Reference", payment.counter_reference or "-"),
+            ("Cara Bayaran di Kaunter / Paid At The Counter By", COUNTER_METHOD_LABEL.get(facts.counter_method, "-")),
+            ("Rujukan / Reference", facts.counter_reference or "-"),
         ]
     return rows
-
-
-def _refund_reason(payment: Payment) -> str:
-    """Why the money of a refund-due payment is owed back: ALREADY_PAID (also when no Refund row is known, as for
-    rows made before refunds were recorded) or NOT_PAYABLE."""
-    refund = Refund.objects.filter(payment_id=payment.pk).only("reason").first()
-    return refund.reason if refund is not None else Refund.Reason.ALREADY_PAID
 
 
 REFUND_NOTE = {
@@ -98,17 +150,19 @@ RECEIPT_CACHE_SECONDS = 7 * 24 * 3600
 RECEIPT_LAYOUT = 1
 
 
-def receipt_pdf(*, payment: Payment) -> bytes:
-    """The receipt of a Paid payment as PDF bytes. A receipt is drawn once per content: the PDF is kept in the
-    cache under the payment and a digest of every text it shows, so a second download does not draw it again,
-    and anything that changes what it shows (a refund, the person's name, a sector's name) is a new key: a kept
-    PDF can never be stale, nor another payment's."""
-    if payment.status != Payment.Status.PAID or not payment.receipt_no:
+def receipt_pdf(*, payment: Payment | None = None, facts: ReceiptFacts | None = None) -> bytes:
+    """The receipt of a Paid payment (a loaded `payment`, or its `facts`) as PDF bytes. A receipt is drawn once
+    per content: the PDF is kept in the cache under the payment and a digest of every text it shows, so a second
+    download does not draw it again, and anything that changes what it shows (a refund, the person's name, a
+    sector's name) is a new key: a kept PDF can never be stale, nor another payment's."""
+    facts = facts if facts is not None else receipt_facts(payment)
+    if facts.status != Payment.Status.PAID or not facts.receipt_no:
         raise ValueError("only a paid payment has a receipt")
-    rows = _rows(payment)
-    note = REFUND_NOTE[_refund_reason(payment)] if payment.refund_due else ""
-    digest = hashlib.sha256(repr((RECEIPT_LAYOUT, payment.receipt_no, rows, note)).encode()).hexdigest()
-    key = f"payments:receipt-pdf:{payment.pk}:{digest}"
+    rows = _rows(facts)
+    # A refund-due payment without a Refund row (made before refunds were recorded) was already paid.
+    note = REFUND_NOTE[facts.refund_reason or Refund.Reason.ALREADY_PAID] if facts.refund_due else ""
+    digest = hashlib.sha256(repr((RECEIPT_LAYOUT, facts.receipt_no, rows, note)).encode()).hexdigest()
+    key = f"payments:receipt-pdf:{facts.payment_id}:{digest}"
     try:
         kept = cache.get(key)
     except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: draw it
@@ -116,7 +170,7 @@ def receipt_pdf(*, payment: Payment) -> bytes:
         kept = None
     if kept is not None:
         return kept
-    pdf = _receipt_draw(receipt_no=payment.receipt_no, rows=rows, note=note)
+    pdf = _receipt_draw(receipt_no=facts.receipt_no, rows=rows, note=note)
     try:
         cache.set(key, pdf, RECEIPT_CACHE_SECONDS)
     except Exception as exc:  # noqa: BLE001

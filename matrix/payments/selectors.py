@@ -1,13 +1,18 @@
 """Reads on payments. Everything a person opens is looked up through its owner: another person's id is a 404."""
 
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from matrix.contributions.models import Contribution
+from matrix.contributions.selectors import db_datetime, db_money
 from matrix.payments.models import Payment, Refund
+from matrix.payments.receipts import ReceiptFacts
 
 RECEIPT_STAFF_PERMISSION = "payments.view_payment"
 
@@ -44,6 +49,44 @@ def payment_get_for_receipt(*, payment_id: int, user) -> Payment:
     if getattr(user, "is_staff", False) and user.has_perm(RECEIPT_STAFF_PERMISSION):
         return get_object_or_404(payments, pk=payment_id)
     return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user=user)
+
+
+_RECEIPT_SQL = """
+SELECT p.id, p.status, p.receipt_no, p.refund_due, rf.reason, p.amount, p.fpx_txn_id, b.name, p.buyer_bank_id,
+       p.paid_at, p.settled_at, p.method, br.name, p.counter_method, p.counter_reference, c.start_at, c.end_at,
+       c.months, c.monthly_contribution, sp.self_employed_code, u.full_name, u.id_number, se.name_en, se.name_ms,
+       sp.user_id
+FROM payments_payment p
+JOIN contributions_contribution c ON c.id = p.contribution_id
+JOIN registrations_registration r ON r.id = c.registration_id
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN accounts_user u ON u.id = sp.user_id
+JOIN reference_sector se ON se.id = r.sector_id
+LEFT JOIN reference_bank b ON b.id = p.bank_id
+LEFT JOIN reference_branch br ON br.id = p.branch_id
+LEFT JOIN payments_refund rf ON rf.payment_id = p.id
+WHERE p.id = %(payment)s AND p.status = %(paid)s
+"""
+
+
+def receipt_facts_for_download(*, payment_id: int, user) -> ReceiptFacts:
+    """What a paid payment's receipt shows, for its owner or staff allowed to view payments (404 for anyone
+    else), read by one written statement: the download no longer builds eight model instances to draw from."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RECEIPT_SQL, {"payment": payment_id, "paid": Payment.Status.PAID})
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    *values, owner_id = row
+    if owner_id != user.pk and not (getattr(user, "is_staff", False) and user.has_perm(RECEIPT_STAFF_PERMISSION)):
+        raise Http404
+    facts = dict(zip([field.name for field in dataclass_fields(ReceiptFacts)], values, strict=True))
+    for name in ("paid_at", "settled_at", "start_at", "end_at"):
+        facts[name] = db_datetime(facts[name])
+    for name in ("amount", "monthly_contribution"):
+        facts[name] = db_money(facts[name])
+    facts["refund_due"] = bool(facts["refund_due"])
+    return ReceiptFacts(**facts)
 
 
 def contribution_get_for_owner(*, contribution_id: int, user) -> Contribution:

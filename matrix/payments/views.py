@@ -220,9 +220,9 @@ DETAIL_BODY = "payments/_detail_body.html"
 @never_cache
 def receipt(request, payment_id: int):
     """The receipt PDF: its owner, or staff allowed to view payments."""
-    payment = selectors.payment_get_for_receipt(payment_id=payment_id, user=request.user)
-    response = HttpResponse(services.receipt_pdf(payment=payment), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{payment.receipt_no}.pdf"'
+    facts = selectors.receipt_facts_for_download(payment_id=payment_id, user=request.user)
+    response = HttpResponse(services.receipt_pdf(facts=facts), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{facts.receipt_no}.pdf"'
     return response
 
 
