@@ -569,17 +569,20 @@ class Seeder:
             self._payment(contribution_id, user_id, email, amount, asked + _MINUTE, None, rng, ids)
             self.made.statuses["SUBMITTED"] += 1
         else:
+            paid_text = _dt(paid_at)
             self.rows["contribution"].append((
                 contribution_id, registration_id, kind, "PAID", plan.id, plan.monthly_contribution, months, amount,
-                _dt(start), _dt(end), _dt(paid_at), "", _dt(asked)))
+                _dt(start), _dt(end), paid_text, "", _dt(asked)))
             if rng.random() < FAILED_FIRST_SHARE:
                 self._payment(contribution_id, user_id, email, amount, asked + _HALF_MINUTE, "51", rng, ids)
-            self._payment(contribution_id, user_id, email, amount, paid_at - _FORTY_SECONDS, paid_at, rng, ids)
+            self._payment(contribution_id, user_id, email, amount, paid_at - _FORTY_SECONDS, paid_at, rng, ids,
+                          paid_text)
             self.made.statuses["PAID"] += 1
         self.made.counts["contributions"] += 1
 
-    def _payment(self, contribution_id, user_id, email, amount, ordered: datetime, outcome, rng, ids) -> None:
-        """`outcome`: the approval moment (Paid), a failure code, or None (Pending)."""
+    def _payment(self, contribution_id, user_id, email, amount, ordered: datetime, outcome, rng, ids,
+                 outcome_text: str = _NULL) -> None:
+        """`outcome`: the approval moment (Paid, with its COPY text), a failure code, or None (Pending)."""
         payment_id = ids["payment"].take()
         # The order's moment in Kuala Lumpur time once: its COPY text (the same instant) and the FPX stamp cut
         # from it.
@@ -593,7 +596,6 @@ class Seeder:
         settled = outcome + _TWO_SECONDS if paid else (ordered + _THREE_MINUTES if outcome else _NULL)
         txn_id = f"{stamp[2:]}{payment_id % 10000:04d}" if outcome else ""
         receipt_no = _NULL
-        outcome_text = _dt(outcome) if paid else _NULL
         settled_text = _dt(settled) if outcome else _NULL
         if paid:
             receipt_id = ids["receipt"].take()
