@@ -262,8 +262,10 @@ def payment_approve(payment: Payment, *, paid_at: datetime, now: datetime, answe
     if payment.pk is None:
         payment.save(force_insert=True)
     else:
-        payment.save(update_fields=["status", "refund_due", "receipt_no", "paid_at", "settled_at",
-                                    "next_enquiry_at", *answer_fields, *told_later])
+        # One UPDATE without save()'s machinery (no signal handler watches payments).
+        changed = ["status", "refund_due", "receipt_no", "paid_at", "settled_at", "next_enquiry_at", *answer_fields,
+                   *told_later]
+        Payment.objects.filter(pk=payment.pk).update(**{name: getattr(payment, name) for name in changed})
     if refund_reason is not None:
         _refund_open(payment, reason=refund_reason, now=now)
     _tell_on_commit(payment, receipt=True)  # the receipt email and the SMS, in the person's language
@@ -432,13 +434,14 @@ def payment_settle(*, fields: dict[str, str], raw_body: str, channel: str, remot
 
 
 def payment_settle_body(*, raw_body: str | bytes, channel: str, remote_addr: str | None = None,
-                        now: datetime | None = None) -> SettleResult:
+                        now: datetime | None = None, fields: dict[str, str] | None = None) -> SettleResult:
     """`payment_settle` for a raw urlencoded body (the views and the re-query use this): parsed here, so that
-    a malformed body is logged and refused like a forged one."""
+    a malformed body is logged and refused like a forged one. `fields`: the body's form_parse, when the caller
+    made it already (the callback views check the checksum at the door)."""
     text = raw_body.decode("utf-8", errors="replace") if isinstance(raw_body, bytes) else raw_body
     text = text.replace("\x00", "\ufffd")  # the log keeps the body as text; PostgreSQL refuses NUL in text
     try:
-        fields = form_parse(raw_body)
+        fields = form_parse(raw_body) if fields is None else fields
     except MessageRefused as exc:
         with transaction.atomic():
             _log(payment=None, channel=channel, raw_body=text[:REFUSED_BODY_KEPT], ex_order_no="",
