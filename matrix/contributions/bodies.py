@@ -185,11 +185,13 @@ def _messages_waiting(request) -> bool:
 
 
 def page_render(request, *, template: str, key: str | None, context: Callable[[], dict],
-                includes: tuple[str, ...] = ()) -> HttpResponse:
+                includes: tuple[str, ...] = (), still: Callable[[], bool] | None = None) -> HttpResponse:
     """`template` (a whole page, layout and all) for this request, from the cache when the same person's same
     content (`key`: a body_key, or another key made of everything the page shows) was rendered before. `context`
     makes the page's context, called only when it is rendered; `includes`: the page's own included templates.
-    Without a key (its content could not be keyed) the page is rendered and not kept."""
+    Without a key (its content could not be keyed) the page is rendered and not kept. `still`: when `context`
+    reads the content again (not from what the key was made of), whether it is still what the key says: a page
+    rendered from a newer content is not kept under the older key."""
     if key is None or _messages_waiting(request):
         return HttpResponse(render_to_string(template, context(), request=request))
     outbox_link = settings.OUTBOX_ENABLED and request_is_local_or_staff(request)  # as the footer decides it
@@ -202,10 +204,11 @@ def page_render(request, *, template: str, key: str | None, context: Callable[[]
         return HttpResponse(render_to_string(template, context(), request=request))
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": TOKEN_PLACEHOLDER}, request=request)
-        try:
-            cache.set(page_key, html, BODY_SECONDS)
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("Page cache unavailable: %s", exc)
+        if still is None or still():
+            try:
+                cache.set(page_key, html, BODY_SECONDS)
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("Page cache unavailable: %s", exc)
     return HttpResponse(html.replace(TOKEN_PLACEHOLDER, csrf_token_new(request)))
 
 

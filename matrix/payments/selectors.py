@@ -89,6 +89,30 @@ def receipt_facts_for_download(*, payment_id: int, user) -> ReceiptFacts:
     return ReceiptFacts(**facts)
 
 
+_DETAILS_ROW_SQL = """
+SELECT p.status, c.state, p.*, c.*, rf.*, b.name, br.name, se.name_en, se.name_ms, sp.self_employed_code
+FROM payments_payment p
+JOIN contributions_contribution c ON c.id = p.contribution_id
+JOIN registrations_registration r ON r.id = c.registration_id
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN reference_sector se ON se.id = r.sector_id
+LEFT JOIN reference_bank b ON b.id = p.bank_id
+LEFT JOIN reference_branch br ON br.id = p.branch_id
+LEFT JOIN payments_refund rf ON rf.payment_id = p.id
+WHERE p.id = %s AND sp.user_id = %s
+"""
+
+
+def payment_details_row(*, payment_id: int, user) -> tuple[str, str, tuple] | None:
+    """(the payment's status, its contribution's state, the row): every column PAYMENT DETAILS of a settled
+    attempt follows from, as the database gives them (its kept page's key); None when the person has no such
+    payment."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DETAILS_ROW_SQL, [payment_id, user.pk])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], tuple(row[2:]))
+
+
 def contribution_get_for_owner(*, contribution_id: int, user) -> Contribution:
     return get_object_or_404(
         Contribution.objects.select_related("plan", "registration__sector", "registration__person__user"),

@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from matrix.contributions.bodies import page_with_body
+from matrix.contributions.bodies import page_render, page_with_body, rows_key
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import renewal_facts
 from matrix.core.client_ip import client_ip
@@ -168,7 +168,39 @@ def continue_to_bank(request, payment_id: int):
 @never_cache
 def detail(request, payment_id: int):
     """PAYMENT DETAILS: what we know of the attempt, and what the person can do next. A Pending attempt is never
-    shown as Failed: the enquiry about it is queued, not awaited."""
+    shown as Failed: the enquiry about it is queued, not awaited.
+
+    A settled attempt of a contribution no longer awaiting payment shows nothing but its row (and those of its
+    contribution, refund, bank, branch and sector): that page is kept whole under the row as the database gives
+    it, and a kept page answers without loading the payment (issue 13). Every other attempt depends on more (FPX's
+    answers, the plan's rate today, other attempts) and is worked out afresh."""
+    facts = selectors.payment_details_row(payment_id=payment_id, user=request.user)
+    if facts is None:
+        raise Http404
+    status, state, row = facts
+    if status != Payment.Status.PENDING and state != Contribution.State.AWAITING_PAYMENT:
+        key = rows_key(user_id=request.user.pk, templates=(DETAIL_BODY, "includes/steps.html"), parts=(row,))
+
+        def context() -> dict:
+            details = _detail_context(request, payment_id)
+            return {"body": mark_safe(render_to_string(DETAIL_BODY, details)),  # noqa: S308 - the engine's output
+                    "back_url": details["back_url"]}
+
+        def still() -> bool:  # the context reads the payment again: kept only when it is the row of the key
+            return selectors.payment_details_row(payment_id=payment_id, user=request.user) == facts
+
+        return page_render(request, template="payments/detail.html", key=key, context=context,
+                           includes=("payments/_breadcrumbs.html",), still=still)
+    context = _detail_context(request, payment_id)
+    if context["can_continue"]:  # its form carries the session's CSRF token: rendered for this request only
+        body = mark_safe(render_to_string(DETAIL_BODY, context, request=request))  # noqa: S308
+        return render(request, "payments/detail.html", {"body": body, "back_url": context["back_url"]})
+    return page_with_body(request, template="payments/detail.html", body_template=DETAIL_BODY,
+                          includes=("includes/steps.html",), context=context,
+                          page_context={"back_url": context["back_url"]}, page_includes=("payments/_breadcrumbs.html",))
+
+
+def _detail_context(request, payment_id: int) -> dict:
     payment = selectors.payment_for_details(payment_id=payment_id, user=request.user)
     contribution = payment.contribution
     now = timezone.now()
@@ -190,7 +222,7 @@ def detail(request, payment_id: int):
             "no answer from FPX before the payment request expired")
     else:
         reason = ""
-    context = {
+    return {
         "payment": payment,
         "contribution": contribution,
         "person": contribution.registration.person,
@@ -205,12 +237,6 @@ def detail(request, payment_id: int):
         "can_pay_again": can_pay_again,
         "back_url": reverse("contributions:detail", args=[contribution.pk]),
     }
-    if context["can_continue"]:  # its form carries the session's CSRF token: rendered for this request only
-        body = mark_safe(render_to_string(DETAIL_BODY, context, request=request))  # noqa: S308
-        return render(request, "payments/detail.html", {"body": body, "back_url": context["back_url"]})
-    return page_with_body(request, template="payments/detail.html", body_template=DETAIL_BODY,
-                          includes=("includes/steps.html",), context=context,
-                          page_context={"back_url": context["back_url"]}, page_includes=("payments/_breadcrumbs.html",))
 
 
 DETAIL_BODY = "payments/_detail_body.html"
