@@ -124,9 +124,15 @@ _RAW_TYPES = frozenset({type(None), bool, int, float, str, Decimal, datetime, da
 
 
 def _raw_checked(value) -> None:
-    """Refuse anything but what a database cursor answers (and lists and tuples of it): their repr is their value,
-    so two different contents never make one key."""
+    """Refuse anything but what a database cursor answers (and lists, tuples and a JSON column's dicts of it):
+    their repr is their value, so two different contents never make one key."""
     if type(value) in _RAW_TYPES:
+        return
+    if type(value) is dict:  # a JSON column
+        for name, item in value.items():
+            if type(name) is not str:
+                raise TypeError("cannot key a page on a dict with other keys than text")
+            _raw_checked(item)
         return
     if type(value) not in (list, tuple):
         raise TypeError(f"cannot key a page on {type(value).__name__}")

@@ -359,17 +359,19 @@ def contribution_page(*, user, pk: int, now: datetime | None = None) -> SimpleNa
         (cid, registration_id, kind, state, months, amount, start_at, end_at, paid_at, rejected_reason,
          cancelled_at, monthly, particulars, code, sector_en, sector_ms, class_en, class_ms, sector_end) = row
         cursor.execute(_VIEW_PAYMENTS_SQL, [cid])
+        payment_rows = cursor.fetchall()
         payments = [
             SimpleNamespace(pk=pay_id, status=status, refund_due=bool(refund_due), created_at=db_datetime(created),
                             settled_at=db_datetime(settled), fpx_txn_id=txn, bank=SimpleNamespace(name=bank) if bank
                             else None)
-            for pay_id, status, refund_due, created, settled, txn, bank in cursor.fetchall()
+            for pay_id, status, refund_due, created, settled, txn, bank in payment_rows
         ]
         cursor.execute(_VIEW_DOCUMENTS_SQL, [registration_id])
+        document_rows = cursor.fetchall()
         documents = [
             SimpleNamespace(pk=doc_id, original_name=name, uploaded_at=db_datetime(uploaded),
                             get_kind_display=Document.Kind(doc_kind).label)
-            for doc_id, doc_kind, name, uploaded in cursor.fetchall()
+            for doc_id, doc_kind, name, uploaded in document_rows
         ]
     start_at, end_at = db_datetime(start_at), db_datetime(end_at)
     status = contribution_status(state=state, kind=kind, end_at=end_at, moment=now,
@@ -385,8 +387,10 @@ def contribution_page(*, user, pk: int, now: datetime | None = None) -> SimpleNa
     )
     registration = SimpleNamespace(pk=registration_id, sector=_bilingual(sector_en, sector_ms),
                                    sector_class=_bilingual(class_en, class_ms), particulars=particulars or {})
+    # `raw`: what the database answered and what the moment made of it (the status), for a kept page's key.
     return SimpleNamespace(contribution=contribution, registration=registration,
-                           person=SimpleNamespace(self_employed_code=code), payments=payments, documents=documents)
+                           person=SimpleNamespace(self_employed_code=code), payments=payments, documents=documents,
+                           raw=(row, payment_rows, document_rows, str(status)))
 
 
 # Renewals ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matrix.contributions.bodies import page_render, page_with_body, rows_key
+from matrix.contributions.bodies import page_render, rows_key
 from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
@@ -89,14 +89,20 @@ def _history_labels() -> dict[str, str]:
 def detail(request, pk: int):
     """VIEW CONTRIBUTION: details, the particulars as certified, documents and every payment attempt."""
     page = contribution_page(user=request.user, pk=pk)
+    body = ("contributions/_detail_body.html", "contributions/_payment_status.html")
+    key = rows_key(user_id=request.user.pk, templates=body, parts=page.raw)
+    return page_render(request, template="contributions/detail.html", key=key, context=lambda: {
+        "body": mark_safe(render_to_string(body[0], _detail_context(page))),  # noqa: S308 - the engine's output
+    })
+
+
+def _detail_context(page) -> dict:
     contribution, payments = page.contribution, page.payments
     shown = payment_shown(payments)
     can_pay = contribution.state == Contribution.State.AWAITING_PAYMENT and not any(
         payment.status == Payment.Status.PENDING for payment in payments
     )
-    return page_with_body(request, template="contributions/detail.html",
-                          body_template="contributions/_detail_body.html",
-                          includes=("contributions/_payment_status.html",), context={
+    return {
         "contribution": contribution,
         "registration": page.registration,
         "person": page.person,
@@ -108,7 +114,7 @@ def detail(request, pk: int):
         "can_pay": can_pay,
         "can_cancel": contribution.state == Contribution.State.AWAITING_PAYMENT,
         "pay_url": pay_now_url(contribution.pk) if can_pay else "",
-    })
+    }
 
 
 def _cancel_refusal(contribution: Contribution, payments: list[Payment]):

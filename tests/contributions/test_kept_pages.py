@@ -62,10 +62,12 @@ def _get(client, url, **extra) -> tuple[str, int]:
 @pytest.mark.parametrize(("url", "marker", "active", "expired"), [
     (HISTORY, r'data-contribution-status="(\w+)"', "ACTIVE", "EXPIRED"),
     (DASHBOARD, r'data-cover-state="(\w+)"', "active", "expired"),
+    ("/self-employed/contributions/{pk}/", r'data-contribution-status="(\w+)"', "ACTIVE", "EXPIRED"),
 ])
 def test_a_kept_page_follows_the_second_a_cover_ends(time_machine, url, marker, active, expired):
     start = timezone.now() - timedelta(days=10)
     person, contribution = _paid_person("900101145678", start=start)
+    url = url.format(pk=contribution.pk)
     time_machine.move_to(contribution.end_at, tick=False)  # the cover's last second
     client = _client(person)
     before, _ = _get(client, url)
