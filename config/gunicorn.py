@@ -72,3 +72,23 @@ def on_exit(server):
     except subprocess.TimeoutExpired:
         _scheduler.kill()
         _scheduler.wait()
+
+
+def post_fork(server, worker):
+    """GUNICORN_SWITCH_INTERVAL_MS: how long a thread holding the GIL may keep it while another wants it (Python's
+    default 5 ms). A request thread coming back from Redis or PostgreSQL waits up to that long behind a thread
+    that is rendering; a shorter interval hands the GIL back sooner (measured in benchmarks/NOTES.md)."""
+    value = os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "").strip()
+    if value:
+        sys.setswitchinterval(float(value) / 1000)
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the portal: move every object made so far (modules, URL patterns, templates,
+    translations: some hundred thousand, alive for the worker's whole life) out of the garbage collector's sight
+    (gc.freeze). Its full collections then walk only what requests made, instead of stopping a request for tens
+    of milliseconds now and then (the p99 of benchmarks/NOTES.md)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
