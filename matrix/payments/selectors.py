@@ -51,20 +51,24 @@ def payment_get_for_receipt(*, payment_id: int, user) -> Payment:
     return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user=user)
 
 
+# A payment with the rows its pages show: its contribution, registration, person, sector, bank, branch, refund.
+_PAYMENT_JOINS = """
+FROM payments_payment p
+JOIN contributions_contribution c ON c.id = p.contribution_id
+JOIN registrations_registration r ON r.id = c.registration_id
+JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
+JOIN reference_sector se ON se.id = r.sector_id
+LEFT JOIN reference_bank b ON b.id = p.bank_id
+LEFT JOIN reference_branch br ON br.id = p.branch_id
+LEFT JOIN payments_refund rf ON rf.payment_id = p.id
+"""
+
 _RECEIPT_SQL = """
 SELECT p.id, p.status, p.receipt_no, p.refund_due, rf.reason, p.amount, p.fpx_txn_id, b.name, p.buyer_bank_id,
        p.paid_at, p.settled_at, p.method, br.name, p.counter_method, p.counter_reference, c.start_at, c.end_at,
        c.months, c.monthly_contribution, sp.self_employed_code, u.full_name, u.id_number, se.name_en, se.name_ms,
        sp.user_id
-FROM payments_payment p
-JOIN contributions_contribution c ON c.id = p.contribution_id
-JOIN registrations_registration r ON r.id = c.registration_id
-JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
-JOIN accounts_user u ON u.id = sp.user_id
-JOIN reference_sector se ON se.id = r.sector_id
-LEFT JOIN reference_bank b ON b.id = p.bank_id
-LEFT JOIN reference_branch br ON br.id = p.branch_id
-LEFT JOIN payments_refund rf ON rf.payment_id = p.id
+""" + _PAYMENT_JOINS + """JOIN accounts_user u ON u.id = sp.user_id
 WHERE p.id = %(payment)s AND p.status = %(paid)s
 """
 
@@ -91,15 +95,7 @@ def receipt_facts_for_download(*, payment_id: int, user) -> ReceiptFacts:
 
 _DETAILS_ROW_SQL = """
 SELECT p.status, c.state, p.*, c.*, rf.*, b.name, br.name, se.name_en, se.name_ms, sp.self_employed_code
-FROM payments_payment p
-JOIN contributions_contribution c ON c.id = p.contribution_id
-JOIN registrations_registration r ON r.id = c.registration_id
-JOIN registrations_selfemployedperson sp ON sp.id = r.person_id
-JOIN reference_sector se ON se.id = r.sector_id
-LEFT JOIN reference_bank b ON b.id = p.bank_id
-LEFT JOIN reference_branch br ON br.id = p.branch_id
-LEFT JOIN payments_refund rf ON rf.payment_id = p.id
-WHERE p.id = %s AND sp.user_id = %s
+""" + _PAYMENT_JOINS + """WHERE p.id = %s AND sp.user_id = %s
 """
 
 

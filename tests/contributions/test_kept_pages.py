@@ -11,7 +11,6 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
@@ -28,12 +27,6 @@ DASHBOARD = "/self-employed/dashboard/"
 HOME = "/self-employed/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _paid_person(id_number: str, *, start, months: int = 1):

@@ -7,7 +7,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/self-employed/contributions/"
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _person(id_number: str, sector: str = "hawker"):

@@ -5,7 +5,6 @@ that carries the Continue form (with this session's CSRF token) is never kept.""
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from matrix.contributions import bodies
@@ -17,12 +16,6 @@ from tests.payments.helpers import contribution_for, pending_payment_make
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _get(client, payment) -> tuple[str, int, int]:

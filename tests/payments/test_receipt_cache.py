@@ -6,7 +6,6 @@ import io
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from pypdf import PdfReader
 
 from matrix.payments import receipts
@@ -19,12 +18,6 @@ from tests.payments.helpers import contribution_for, pending_payment_make
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _paid(payment, key):
