@@ -9,13 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from matrix.accounts import selectors as account_selectors
 from matrix.accounts.models import User
 from matrix.contributions import selectors as contribution_selectors
 from matrix.contributions.models import Contribution
 from matrix.core.coverage import cover_until, coverage_end
 from matrix.core.kltime import kl
+from matrix.payments import selectors as payment_selectors
 from matrix.payments.models import FpxMessage, Payment
 from matrix.payments.selectors import payments_requery_due
+from matrix.registrations import selectors as registration_selectors
 from matrix.registrations.models import Registration
 from matrix.scale import seed as scale_seed
 from matrix.scale.seed import Seeder, copy_text, drop_secondary_indexes, scale_id_number
@@ -184,9 +187,16 @@ def test_the_queries_of_pages_and_jobs_use_indexes(seeded):
         "history page": (contribution_selectors._HISTORY_SQL, {
             "paid": "PAID", "first": "REGISTRATION", "renewal": "RENEWAL", "awaiting": "AWAITING_PAYMENT",
             "user": user.pk, "limit": 20, "offset": 0}),
-        "view contribution": Contribution.objects.with_sector_end().filter(pk=contribution.pk,
-                                                                           registration__person__user=user),
-        "payment details": Payment.objects.filter(pk=payment.pk, contribution__registration__person__user=user),
+        # The pages' own statements, as their selectors run them.
+        "view contribution": (contribution_selectors._VIEW_SQL, {"paid": "PAID", "pk": contribution.pk,
+                                                                 "user": user.pk}),
+        "view contribution payments": (contribution_selectors._VIEW_PAYMENTS_SQL, [contribution.pk]),
+        "view contribution documents": (contribution_selectors._VIEW_DOCUMENTS_SQL, [contribution.registration_id]),
+        "payment details": (payment_selectors._DETAILS_ROW_SQL, [payment.pk, user.pk]),
+        "receipt download": (payment_selectors._RECEIPT_SQL, {"payment": payment.pk, "paid": "PAID"}),
+        "dashboard covers": (registration_selectors._COVERS_SQL, {
+            "first": "REGISTRATION", "paid": "PAID", "awaiting": "AWAITING_PAYMENT", "user": user.pk}),
+        "signed-in user": (account_selectors._USER_SQL, [user.pk]),
         "settle by order": Payment.objects.filter(seller_ex_order_no=payment.seller_ex_order_no),
         "fpx messages of an order": FpxMessage.objects.filter(seller_ex_order_no=payment.seller_ex_order_no),
         "re-query due": payments_requery_due(now=now)[:500],
