@@ -44,7 +44,7 @@ PARTS = [
     ("        lock the payment (and registration)", "matrix/payments/services/settle.py", "_payment_locked", None),
     ("        contribution_mark_paid", "matrix/contributions/services.py", "contribution_mark_paid", None),
     ("        receipt_no_next", "matrix/core/identifiers.py", "receipt_no_next", None),
-    ("        the payment's UPDATE", "django/db/models/base.py", "save",
+    ("        the payment's UPDATE", "django/db/models/query.py", "update",
      ("matrix/payments/services/settle.py", "payment_approve")),
     ("        _tell_mark", "matrix/payments/services/settle.py", "_tell_mark", None),
     ("        the log row (_log)", "matrix/payments/services/settle.py", "_log", None),
