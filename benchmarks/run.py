@@ -517,7 +517,8 @@ def receipts_per_core_second(payment, seconds: float = 3.0) -> dict[str, float]:
     figures = {"kept": rate(lambda: receipts.receipt_pdf(payment=payment))}
     draw, rows = getattr(receipts, "_receipt_draw", None), getattr(receipts, "_rows", None)
     if draw and rows:
-        figures["drawn"] = rate(lambda: draw(receipt_no=payment.receipt_no, rows=rows(payment), note=""))
+        facts = receipts.receipt_facts(payment)
+        figures["drawn"] = rate(lambda: draw(receipt_no=facts.receipt_no, rows=rows(facts), note=""))
     return figures
 
 
