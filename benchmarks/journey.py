@@ -34,6 +34,7 @@ def main() -> int:
     if not SelfEmployedPerson.objects.filter(user__email__endswith="@scale.example").exists():
         print("No scale data: run `make bench` (or manage.py seed_scale) first.")
         return 0
+    run.scale_passwords_current()
     out = run.JSON_PATH.parent
     out.mkdir(parents=True, exist_ok=True)
     # People who have not run the journey yet (each renews once), after those earlier runs used.
