@@ -12,23 +12,10 @@ from matrix.accounts.errors import LinkInvalid
 from matrix.accounts.models import EmailLink, OneTimeCode, User
 from matrix.accounts.phrases import secret_phrase_made_up
 from matrix.core.kltime import kl
+from matrix.core.rows import model_columns, model_from_row
 
-_USER_FIELDS = list(User._meta.concrete_fields)
-_USER_COLUMNS = ", ".join(connection.ops.quote_name(field.column) for field in _USER_FIELDS)
-_USER_SQL = f"SELECT {_USER_COLUMNS} FROM {connection.ops.quote_name(User._meta.db_table)} WHERE id = %s"  # noqa: S608 - the model's names
-_user_converters: dict[str, list] = {}
-
-
-def _converters() -> list:
-    """The ORM's converters of each column for this database (SQLite's text datetimes and integer booleans)."""
-    found = _user_converters.get(connection.vendor)
-    if found is None:
-        found = []
-        for field in _USER_FIELDS:
-            column = field.get_col(User._meta.db_table)
-            found.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
-        _user_converters[connection.vendor] = found
-    return found
+_USER_SQL = (f"SELECT {', '.join(model_columns(User))} FROM {connection.ops.quote_name(User._meta.db_table)}"  # noqa: S608 - the model's names
+             " WHERE id = %s")
 
 
 def user_by_pk(pk) -> User | None:
@@ -41,14 +28,7 @@ def user_by_pk(pk) -> User | None:
     with connection.cursor() as cursor:
         cursor.execute(_USER_SQL, [pk])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for value, (column, converters) in zip(row, _converters(), strict=True):
-        for converter in converters:
-            value = converter(value, column, connection)
-        values.append(value)
-    return User.from_db("default", [field.attname for field in _USER_FIELDS], values)
+    return None if row is None else model_from_row(User, row)[0]
 
 
 def user_active_get(*, id_number: str) -> User | None:

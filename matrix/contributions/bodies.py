@@ -1,19 +1,21 @@
-"""The body of a signed-in person's page, kept rendered per person (issue 13).
+"""A signed-in person's pages, kept rendered whole per person (issue 13).
 
-The key is the content itself: the person's id, the language, a digest of the body's templates, and a digest
-of every value the body is rendered from (its whole context, turned to text in the active language). A change of
-any row, status, label or template is a new key, so a kept body can never be stale; a body is rendered without
-the request (no context processors, no CSRF token), so it can hold nothing but that context; and the person's id
-in the key keeps one person's body from ever being served to another. When the cache is down the body is
-rendered as usual.
+A page is kept under a key of everything it shows: the person's id, the language, a digest of its templates, the
+filters and the compiled translations, and its content, either as the database answered it (rows_key: the raw
+rows and what the moment makes of them, such as a status that time changes) or turned to text (body_key: every
+value a body is rendered from, for pages whose content is built from models). A change of any row, status, label,
+template or translation is a new key, so a kept page can never be stale, and the person's id keeps one person's
+page from ever being served to another.
 
-A whole page is kept too (page_render): the layout around the body, rendered with the request, keyed by the body's
-key plus everything of the request the layout reads (the path, the Outbox link) and the code's digest; the CSRF
-token is kept as a placeholder that each answer fills with a token of this visitor's own secret. A request with
-flash messages waiting is rendered as usual (the messages are the request's own, and showing them uses them up).
-A page kept so costs the request one cache read instead of two template renders."""
+page_render keeps the whole page, layout and all, rendered with the request: its key adds everything of the
+request the layout reads (the path, the Outbox link); the CSRF token is kept as a placeholder that each answer
+fills with a token of this visitor's own secret. A page's own content is its body, rendered without the request
+(body_rendered), so that it can hold nothing but its context. A request with flash messages waiting is rendered
+as usual (the messages are the request's own, and showing them uses them up); when the cache is down every page
+is rendered as usual."""
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import inspect
@@ -41,7 +43,7 @@ from matrix.core.pagecache import csrf_token_new
 
 logger = logging.getLogger(__name__)
 
-BODY_SECONDS = 600
+PAGE_SECONDS = 600
 _TEMPLATE_DIGESTS: dict[tuple[str, ...], str] = {}
 
 
@@ -96,6 +98,7 @@ def _source(module: str) -> str:
         return importlib.import_module(module).__loader__.get_code(module).co_code.hex()
 
 
+@functools.cache
 def _translations() -> list[str]:
     """The compiled translations' digest: a deploy that changes a translation (and nothing else) is a new key."""
     parts = []
@@ -155,26 +158,10 @@ def rows_key(*, user_id: int, templates: tuple[str, ...], parts: tuple) -> str |
     return f"page-rows:{user_id}:{get_language() or ''}:{_templates_digest(templates)}:{digest}"
 
 
-def body_render(*, user, template: str, includes: tuple[str, ...] = (), context: dict) -> str:
-    """`template` rendered with `context` (and no request), from the cache when the same person's same content
-    was rendered before. `includes`: the templates it includes, part of the key."""
-    try:
-        key = body_key(user_id=user.pk, templates=(template, *includes), context=context)
-    except TypeError:  # a value the key cannot hold: the page is shown all the same, never kept
-        logger.exception("Page body %s not kept", template)
-        return mark_safe(render_to_string(template, context))  # noqa: S308
-    try:
-        html = cache.get(key)
-    except Exception as exc:  # noqa: BLE001 - the shared cache (Redis) is down: render it
-        logger.warning("Page body cache unavailable: %s", exc)
-        html = None
-    if html is None:
-        html = render_to_string(template, context)
-        try:
-            cache.set(key, html, BODY_SECONDS)
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("Page body cache unavailable: %s", exc)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine from escaped values
+def body_rendered(template: str, context: dict) -> str:
+    """A page's body: `template` rendered with `context` and no request (no context processors, no CSRF token),
+    so that it holds nothing but that context."""
+    return mark_safe(render_to_string(template, context))  # noqa: S308 - the template engine's output
 
 
 # The CSRF token's place in a kept page: letters only, so escaping leaves it as it is and no token can contain it
@@ -212,7 +199,7 @@ def page_render(request, *, template: str, key: str | None, context: Callable[[]
         html = render_to_string(template, {**context(), "csrf_token": TOKEN_PLACEHOLDER}, request=request)
         if still is None or still():
             try:
-                cache.set(page_key, html, BODY_SECONDS)
+                cache.set(page_key, html, PAGE_SECONDS)
             except Exception as exc:  # noqa: BLE001
                 logger.warning("Page cache unavailable: %s", exc)
     return HttpResponse(html.replace(TOKEN_PLACEHOLDER, csrf_token_new(request)))
@@ -220,14 +207,12 @@ def page_render(request, *, template: str, key: str | None, context: Callable[[]
 
 def page_with_body(request, *, template: str, body_template: str, includes: tuple[str, ...] = (), context: dict,
                    page_context: dict | None = None, page_includes: tuple[str, ...] = ()) -> HttpResponse:
-    """A page whose content is one body (body_render): the whole page kept under the body's content key."""
+    """A page whose content is one body: the whole page kept under the key of the body's content (body_key)."""
     try:
         key = body_key(user_id=request.user.pk, templates=(body_template, *includes), context=context)
     except TypeError:  # a value the key cannot hold: shown all the same, never kept
         logger.exception("Page %s not kept", template)
-        body = mark_safe(render_to_string(body_template, context))  # noqa: S308
-        return HttpResponse(render_to_string(template, {**(page_context or {}), "body": body}, request=request))
+        key = None
     return page_render(request, template=template, key=key, includes=page_includes, context=lambda: {
-        **(page_context or {}),
-        "body": body_render(user=request.user, template=body_template, includes=includes, context=context),
+        **(page_context or {}), "body": body_rendered(body_template, context),
     })

@@ -3,16 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matrix.contributions.bodies import page_render, rows_key
+from matrix.contributions.bodies import body_rendered, page_render, rows_key
 from matrix.contributions.forms import RenewChooseForm, RenewForm
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import (
@@ -67,8 +65,7 @@ def history(request):
                  "previous": page.previous_page_number() if page.has_previous() else None,
                  "next": page.next_page_number() if page.has_next() else None}
         rows = history_lines(page.object_list, now=now)
-        return {"body": mark_safe(render_to_string(body[0], {  # noqa: S308 - the template engine's output
-            "rows": rows, "labels": _history_labels(), "pager": pager}))}
+        return {"body": body_rendered(body[0], {"rows": rows, "labels": _history_labels(), "pager": pager})}
 
     return page_render(request, template="contributions/history.html", key=key, context=context)
 
@@ -91,9 +88,8 @@ def detail(request, pk: int):
     page = contribution_page(user=request.user, pk=pk)
     body = ("contributions/_detail_body.html", "contributions/_payment_status.html")
     key = rows_key(user_id=request.user.pk, templates=body, parts=page.raw)
-    return page_render(request, template="contributions/detail.html", key=key, context=lambda: {
-        "body": mark_safe(render_to_string(body[0], _detail_context(page))),  # noqa: S308 - the engine's output
-    })
+    return page_render(request, template="contributions/detail.html", key=key,
+                       context=lambda: {"body": body_rendered(body[0], _detail_context(page))})
 
 
 def _detail_context(page) -> dict:

@@ -43,14 +43,6 @@ def payment_for_details(*, payment_id: int, user) -> Payment:
     return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user_id=user.pk)
 
 
-def payment_get_for_receipt(*, payment_id: int, user) -> Payment:
-    """A paid payment's receipt: its owner, or staff allowed to view payments."""
-    payments = payments_with_details().filter(status=Payment.Status.PAID)
-    if getattr(user, "is_staff", False) and user.has_perm(RECEIPT_STAFF_PERMISSION):
-        return get_object_or_404(payments, pk=payment_id)
-    return get_object_or_404(payments, pk=payment_id, contribution__registration__person__user=user)
-
-
 # A payment with the rows its pages show: its contribution, registration, person, sector, bank, branch, refund.
 _PAYMENT_JOINS = """
 FROM payments_payment p

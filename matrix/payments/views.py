@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from matrix.contributions.bodies import page_render, page_with_body, rows_key
+from matrix.contributions.bodies import body_rendered, page_render, page_with_body, rows_key
 from matrix.contributions.models import Contribution
 from matrix.contributions.selectors import renewal_facts
 from matrix.core.client_ip import client_ip
@@ -183,8 +183,7 @@ def detail(request, payment_id: int):
 
         def context() -> dict:
             details = _detail_context(request, payment_id)
-            return {"body": mark_safe(render_to_string(DETAIL_BODY, details)),  # noqa: S308 - the engine's output
-                    "back_url": details["back_url"]}
+            return {"body": body_rendered(DETAIL_BODY, details), "back_url": details["back_url"]}
 
         def still() -> bool:  # the context reads the payment again: kept only when it is the row of the key
             return selectors.payment_details_row(payment_id=payment_id, user=request.user) == facts

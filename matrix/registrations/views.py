@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from matrix.contributions.bodies import body_key, page_render
+from matrix.contributions.bodies import page_render, rows_key
 from matrix.contributions.models import Contribution
 from matrix.core.kltime import kl_now
 from matrix.reference.models import Sector
@@ -69,7 +69,7 @@ def _open_sector(code: str) -> Sector:
 @login_required
 @require_GET
 def home(request):
-    key = body_key(user_id=request.user.pk, templates=("registrations/home.html",), context={})
+    key = rows_key(user_id=request.user.pk, templates=("registrations/home.html",), parts=())
     return page_render(request, template="registrations/home.html", key=key, context=dict)
 
 
@@ -80,8 +80,8 @@ def dashboard(request):
     covers = sector_covers(user=request.user, rows=rows)
     # Keyed by the rows and what the moment makes of them (each cover's state and days left), not by the covers:
     # their unsaved model instances carry defaults of their own (a creation time) that no page shows.
-    key = body_key(user_id=request.user.pk, templates=("registrations/dashboard.html",),
-                   context={"rows": rows, "now": [(cover.state, cover.days_left) for cover in covers]})
+    key = rows_key(user_id=request.user.pk, templates=("registrations/dashboard.html",),
+                   parts=(rows, [(cover.state, cover.days_left) for cover in covers]))
     return page_render(request, template="registrations/dashboard.html", key=key, context=lambda: {"covers": covers})
 
 

@@ -81,9 +81,9 @@ def payment_detail(request, payment_id: int):
             openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {
                 "schema": {"type": "string", "format": "binary"}}}}}})
 def payment_receipt(request, payment_id: int):
-    payment = payment_selectors.payment_get_for_receipt(payment_id=payment_id, user=request.user)
-    response = HttpResponse(payment_services.receipt_pdf(payment=payment), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{payment.receipt_no}.pdf"'
+    facts = payment_selectors.receipt_facts_for_download(payment_id=payment_id, user=request.user)
+    response = HttpResponse(payment_services.receipt_pdf(facts=facts), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{facts.receipt_no}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 

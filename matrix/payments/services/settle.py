@@ -37,6 +37,7 @@ from matrix.contributions.models import Contribution
 from matrix.contributions.services import ContributionNotPayable, contribution_mark_paid
 from matrix.core.identifiers import receipt_no_next
 from matrix.core.kltime import kl
+from matrix.core.rows import model_columns, model_from_row
 from matrix.notifications.senders import payment_settled_tell
 from matrix.payments.fpx import checksum, config
 from matrix.payments.fpx.codes import NOT_FOUND, status_for_code
@@ -329,10 +330,6 @@ def _apply(payment: Payment, ac: AuthConfirmation, *, channel: str, now: datetim
     return f"duplicate: already {payment.status}, message says {ac.debit_auth_code}"
 
 
-def _columns(model, alias: str, quote) -> list[str]:
-    return [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]
-
-
 @functools.cache
 def _lock_sql(*, registration: bool) -> str:
     """The locking statement of `_payment_locked` on PostgreSQL, written once per process from the models (names
@@ -340,20 +337,12 @@ def _lock_sql(*, registration: bool) -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     tables = {alias: quote(model._meta.db_table)
               for alias, model in (("p", Payment), ("c", Contribution), ("b", Bank), ("r", Registration))}
-    columns = ", ".join(_columns(Payment, "p", quote) + _columns(Contribution, "c", quote) + _columns(Bank, "b", quote))
+    columns = ", ".join(model_columns(Payment, "p") + model_columns(Contribution, "c") + model_columns(Bank, "b"))
     joins = f" JOIN {tables['r']} r ON r.id = c.registration_id" if registration else ""
     locks = " FOR UPDATE OF r" if registration else ""
     return (f"SELECT {columns} FROM {tables['p']} p JOIN {tables['c']} c ON c.id = p.contribution_id"  # noqa: S608
             f" LEFT JOIN {tables['b']} b ON b.id = p.bank_id{joins}"
             f" WHERE p.seller_ex_order_no = %s FOR NO KEY UPDATE OF p{locks}")
-
-
-def _from_row(model, row: tuple, start: int):
-    """An instance of `model` from its concrete fields' values at row[start:] (none of them needs a converter
-    on PostgreSQL: checked by tests/payments/test_ac_fast_pg.py); and where the next model's values start."""
-    fields = model._meta.concrete_fields
-    end = start + len(fields)
-    return model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], row[start:end]), end
 
 
 def _payment_locked(ex_order_no: str, *, registration: bool) -> Payment | None:
@@ -375,9 +364,9 @@ def _payment_locked(ex_order_no: str, *, registration: bool) -> Payment | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    payment, at = _from_row(Payment, row, 0)
-    contribution, at = _from_row(Contribution, row, at)
-    bank, _end = _from_row(Bank, row, at) if row[at] is not None else (None, None)
+    payment, at = model_from_row(Payment, row, 0)
+    contribution, at = model_from_row(Contribution, row, at)
+    bank, _end = model_from_row(Bank, row, at) if row[at] is not None else (None, None)
     payment.contribution = contribution
     payment.bank = bank
     return payment
