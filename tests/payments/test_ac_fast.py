@@ -13,17 +13,26 @@ from tests.payments.helpers import pending_payment_make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", ["payments:fpx_direct", "payments:fpx_indirect"])
-def test_an_authentic_ac_is_parsed_once(client, fpx_key, monkeypatch, name):
-    payment = pending_payment_make()
+def _parses_counted(monkeypatch, *where) -> list:
+    """The bodies form_parse is given from now on, at each of `where` (a module, or a dotted name)."""
     parsed = []
 
     def counting(raw):
         parsed.append(raw)
         return messages.form_parse(raw)
 
-    monkeypatch.setattr("matrix.payments.views.form_parse", counting)
-    monkeypatch.setattr(settle, "form_parse", counting)
+    for target in where:
+        if isinstance(target, str):
+            monkeypatch.setattr(target, counting)
+        else:
+            monkeypatch.setattr(target, "form_parse", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("name", ["payments:fpx_direct", "payments:fpx_indirect"])
+def test_an_authentic_ac_is_parsed_once(client, fpx_key, monkeypatch, name):
+    payment = pending_payment_make()
+    parsed = _parses_counted(monkeypatch, "matrix.payments.views.form_parse", settle)
     response = client.post(reverse(name), body(ac_fields(payment, key=fpx_key)),
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 302)
@@ -33,13 +42,7 @@ def test_an_authentic_ac_is_parsed_once(client, fpx_key, monkeypatch, name):
 
 def test_a_forged_ac_is_parsed_again_and_refused(client, fpx_key, seller_keys, monkeypatch):
     payment = pending_payment_make()
-    parsed = []
-
-    def counting(raw):
-        parsed.append(raw)
-        return messages.form_parse(raw)
-
-    monkeypatch.setattr(settle, "form_parse", counting)
+    parsed = _parses_counted(monkeypatch, settle)
     response = client.post(reverse("payments:fpx_direct"), body(ac_fields(payment, key=seller_keys.key)),
                            content_type="application/x-www-form-urlencoded")
     assert response.content == b"NOK" and len(parsed) == 1  # settlement parsed what the door refused

@@ -22,6 +22,7 @@ from matrix.registrations import selectors as registration_selectors
 from matrix.registrations.models import Registration
 from matrix.scale import seed as scale_seed
 from matrix.scale.seed import Seeder, copy_text, drop_secondary_indexes, scale_id_number
+from tests.scale.helpers import person_failing_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -106,13 +107,7 @@ def test_a_failure_midway_leaves_the_indexes_built_and_the_run_can_go_on(db, mon
     before = _indexes()
     monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 10)
     person = Seeder._person
-
-    def failing(self, index, rng, ids):  # runs in the forked worker
-        if index == 25:
-            raise RuntimeError("generator failed")
-        person(self, index, rng, ids)
-
-    monkeypatch.setattr(Seeder, "_person", failing)
+    person_failing_at(monkeypatch, 25)
     with pytest.raises(RuntimeError, match="generator failed"):
         Seeder(people=40, seed=3, check_foreign_keys=True).run(workers=2, drop_indexes=True)
     assert _indexes() == before and _recorded_as_dropped() == 0

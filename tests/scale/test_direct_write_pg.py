@@ -10,6 +10,7 @@ from django.db import connection
 from matrix.accounts.models import User
 from matrix.scale import seed as scale_seed
 from matrix.scale.seed import TABLES, Seeder
+from tests.scale.helpers import person_failing_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -48,14 +49,7 @@ def test_workers_write_their_chunks_over_their_own_connections(monkeypatch, tmp_
 def test_a_generator_failure_leaves_whole_chunks_and_the_indexes_built(monkeypatch):
     before = _indexes()
     monkeypatch.setattr(scale_seed, "CHUNK_PEOPLE", 10)
-    person = Seeder._person
-
-    def failing(self, index, rng, ids):  # runs in the forked worker
-        if index == 25:
-            raise RuntimeError("generator failed")
-        person(self, index, rng, ids)
-
-    monkeypatch.setattr(Seeder, "_person", failing)
+    person_failing_at(monkeypatch, 25)
     with pytest.raises(RuntimeError, match="generator failed"):
         Seeder(people=60, seed=3, check_foreign_keys=True).run(workers=2, drop_indexes=True)
     seeded = set(User.objects.filter(email__endswith="@scale.example").values_list("email", flat=True))
